@@ -1,0 +1,52 @@
+# cvp — concurrency vs parallelism, measured. `make bench` is the main job; `make test` tests.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE
+HWLOC_CFLAGS = $(shell pkg-config --cflags hwloc 2>/dev/null)
+HWLOC_LIBS   = $(shell pkg-config --libs hwloc 2>/dev/null)
+LDLIBS  += $(HWLOC_LIBS) -lpthread -lm
+B       := build
+
+BENCH_SRC := $(wildcard bench/*.c)
+WL_SRC    := $(wildcard workloads/*.c)
+OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
+
+# What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
+DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc
+
+.PHONY: all deps test bench plots table clean
+all: deps $(B)/cvp
+
+deps: $(B)/.deps-ok
+$(B)/.deps-ok:
+	@sh scripts/deps.sh $(DEPS_PKGS)
+	@mkdir -p $(B) && touch $@
+
+$(B)/cvp: $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c bench/*.h workloads/workload.h | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
+
+# The workload table, generated from the file list: adding a workload is adding one file.
+$(B)/registry.c: $(WL_SRC) Makefile
+	@mkdir -p $(B)
+	@{ echo '#include "../workloads/workload.h"'; \
+	  for f in $(basename $(notdir $(WL_SRC))); do echo "extern const struct workload workload_$$f;"; done; \
+	  echo 'const struct workload *const workloads[] = {'; \
+	  for f in $(basename $(notdir $(WL_SRC))); do echo "	&workload_$$f,"; done; \
+	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
+
+$(B)/registry.o: $(B)/registry.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+test: all
+	@sh tests/run.sh
+
+bench: all
+	@sh scripts/bench.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,148 @@
+/* coro.c — the coroutine scheduler: a ring of runnable coroutines, each a ucontext on its own
+ * stack, switched with swapcontext (glibc's makes one rt_sigprocmask syscall per switch).
+ *
+ * Stacks: one MAP_NORESERVE mapping holds every stack, each with a guard page below it. Where
+ * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so 100 000 stacks stay
+ * one VMA, far under vm.max_map_count; elsewhere mprotect makes each guard its own VMA (two per
+ * stack) and the count is capped near max_map_count / 2. */
+#include "coro.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "cvp.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+struct coro {
+	ucontext_t ctx;
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct sched {
+	ucontext_t main;
+	struct coro *co;
+	uint64_t n;
+	uint64_t *ring; /* runnable coroutines, FIFO */
+	uint64_t head, count;
+	uint64_t cur;
+	uint64_t alive;
+	char *stacks;
+	size_t stack_bytes, slot_bytes, map_bytes;
+	const char *guard;
+};
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+struct sched *sched_new(uint64_t n, size_t stack_bytes)
+{
+	size_t pg = page_size();
+	struct sched *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->n = n;
+	s->stack_bytes = (stack_bytes + pg - 1) / pg * pg;
+	s->slot_bytes = s->stack_bytes + pg;
+	s->map_bytes = s->slot_bytes * n;
+	s->co = calloc(n, sizeof *s->co);
+	s->ring = calloc(n, sizeof *s->ring);
+	if (!s->co || !s->ring)
+		goto fail;
+	s->stacks = mmap(NULL, s->map_bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->stacks == MAP_FAILED) {
+		s->stacks = NULL;
+		goto fail;
+	}
+	bool light = true; /* MADV_GUARD_INSTALL works here */
+	for (uint64_t i = 0; i < n; i++) {
+		char *g = s->stacks + i * s->slot_bytes;
+		if (light && madvise(g, pg, MADV_GUARD_INSTALL) == 0)
+			continue;
+		light = false;
+		if (mprotect(g, pg, PROT_NONE) != 0)
+			goto fail; /* ENOMEM here is vm.max_map_count */
+	}
+	s->guard = light ? "madvise" : "mprotect";
+	return s;
+fail:;
+	int e = errno;
+	sched_free(s);
+	errno = e;
+	return NULL;
+}
+
+void sched_free(struct sched *s)
+{
+	if (!s)
+		return;
+	if (s->stacks)
+		munmap(s->stacks, s->map_bytes);
+	free(s->co);
+	free(s->ring);
+	free(s);
+}
+
+const char *sched_guard_kind(const struct sched *s)
+{
+	return s->guard;
+}
+
+static void push(struct sched *s, uint64_t i)
+{
+	s->ring[(s->head + s->count) % s->n] = i;
+	s->count++;
+}
+
+static void trampoline(unsigned hi, unsigned lo)
+{
+	struct sched *s = (struct sched *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
+	struct coro *c = &s->co[s->cur];
+	c->fn(c->arg);
+	s->alive--;
+	/* Returning resumes uc_link: the scheduler. */
+}
+
+void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg)
+{
+	struct coro *c = &s->co[i];
+	CHECK(getcontext(&c->ctx) == 0);
+	c->ctx.uc_stack.ss_sp = s->stacks + i * s->slot_bytes + page_size();
+	c->ctx.uc_stack.ss_size = s->stack_bytes;
+	c->ctx.uc_link = &s->main; /* NULL would exit the process when fn returns */
+	c->fn = fn;
+	c->arg = arg;
+	uintptr_t p = (uintptr_t)s;
+	makecontext(&c->ctx, (void (*)(void))trampoline, 2, (unsigned)(p >> 32), (unsigned)p);
+	s->alive++;
+	push(s, i);
+}
+
+void sched_run(struct sched *s)
+{
+	while (s->count) {
+		s->cur = s->ring[s->head];
+		s->head = (s->head + 1) % s->n;
+		s->count--;
+		CHECK(swapcontext(&s->main, &s->co[s->cur].ctx) == 0);
+	}
+	CHECK(s->alive == 0);
+}
+
+void sched_yield(struct sched *s)
+{
+	uint64_t me = s->cur;
+	push(s, me);
+	CHECK(swapcontext(&s->co[me].ctx, &s->main) == 0);
+}

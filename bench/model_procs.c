@@ -1,0 +1,116 @@
+/* model_procs.c — a pool of processes forked before the clock starts, one per unit. Each child
+ * binds itself right after fork, waits at the start barrier (a futex in MAP_SHARED memory),
+ * runs the unit, writes its slot and _exits. The parent reaps every child; a child killed by a
+ * signal is reported with its unit number. Children die with the parent (PR_SET_PDEATHSIG). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cvp.h"
+#include "pin.h"
+
+struct procs {
+	pid_t *pid;
+	uint64_t n; /* children forked and not yet reaped */
+};
+
+static _Noreturn void child_main(struct run *r, uint64_t u, pid_t parent)
+{
+	/* If the parent died before PDEATHSIG was set, nobody will ever release us. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(EXIT_WRONG);
+	if (pin_bind_process(r->pin, u) != 0)
+		_exit(EXIT_WRONG);
+	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
+	if (barrier_wait(r))
+		unit_body(r, u);
+	_exit(0);
+}
+
+static int procs_spawn(struct run *r)
+{
+	struct procs *p = calloc(1, sizeof *p);
+	CHECK(p);
+	p->pid = calloc(r->units, sizeof *p->pid);
+	CHECK(p->pid);
+	r->model_state = p;
+	pid_t parent = getpid();
+	fflush(NULL);
+	for (uint64_t u = 0; u < r->units; u++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			child_main(r, u, parent);
+		if (pid < 0) {
+			int e = errno;
+			barrier_abort(r);
+			fprintf(stderr,
+				"cvp: procs: fork failed at unit %llu of %llu: %s "
+				"(limits: ulimit -u, pid_max, threads-max, memory)\n",
+				(unsigned long long)u, (unsigned long long)r->units, strerror(e));
+			return EXIT_LIMIT;
+		}
+		p->pid[p->n++] = pid;
+	}
+	barrier_wait_ready(r, r->units);
+	return 0;
+}
+
+/* Reaps every child still alive; returns the first unit found killed by a signal, or -1. */
+static int64_t reap_all(struct procs *p, int *sig)
+{
+	int64_t bad = -1;
+	for (uint64_t u = 0; u < p->n; u++) {
+		int st;
+		while (waitpid(p->pid[u], &st, 0) < 0)
+			CHECK(errno == EINTR);
+		if (bad < 0 && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0))) {
+			bad = u;
+			*sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		}
+	}
+	p->n = 0;
+	return bad;
+}
+
+static int procs_run(struct run *r)
+{
+	struct procs *p = r->model_state;
+	barrier_release(r, r->units);
+	int sig = 0;
+	int64_t bad = reap_all(p, &sig);
+	if (bad >= 0) {
+		if (sig)
+			fprintf(stderr, "cvp: procs: unit %lld died of signal %d (%s)\n",
+				(long long)bad, sig, strsignal(sig));
+		else
+			fprintf(stderr, "cvp: procs: unit %lld exited with an error\n",
+				(long long)bad);
+		return EXIT_WRONG;
+	}
+	return 0;
+}
+
+static void procs_reap(struct run *r)
+{
+	struct procs *p = r->model_state;
+	if (!p)
+		return;
+	int sig;
+	reap_all(p, &sig);
+	free(p->pid);
+	free(p);
+	r->model_state = NULL;
+}
+
+const struct model model_procs = {
+	.name = "procs",
+	.desc = "a pool of forked processes, one per unit, results in MAP_SHARED memory",
+	.per_unit_cpu = true,
+	.spawn = procs_spawn,
+	.run = procs_run,
+	.reap = procs_reap,
+};

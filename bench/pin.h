@@ -1,0 +1,25 @@
+/* pin.h — topology and placement with hwloc. The only place that binds anything. */
+#ifndef CVP_PIN_H
+#define CVP_PIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cvp.h"
+
+/* Loads the topology, restricted to the caller's affinity and cgroup cpuset. */
+struct pin *pin_open(void);
+void pin_close(struct pin *p);
+/* Cores this run may use. */
+unsigned pin_cores(const struct pin *p);
+/* Chooses `cores` cores by mode and assigns `units` units to them; 0 or an exit status. */
+int pin_plan(struct pin *p, unsigned cores, enum pin_mode mode, uint64_t units);
+/* OS index of the PU unit u is bound to, or -1 when it is bound to the whole set. */
+int pin_unit_pu(const struct pin *p, uint64_t u);
+/* Binds the calling thread / the calling process to unit u's place. 0 or -1 (errno). */
+int pin_bind_thread(const struct pin *p, uint64_t u);
+int pin_bind_process(const struct pin *p, uint64_t u);
+/* One line describing the machine: CPU model, synthetic topology, hwloc version. */
+void pin_describe(const struct pin *p, FILE *f);
+
+#endif

@@ -1,0 +1,124 @@
+/* report.c — the column table, stated once: CSV header, CSV row, JSON object and text lines
+ * all walk it, so a column added here appears everywhere in the same place. */
+#include "report.h"
+
+#include <math.h>
+#include <stddef.h>
+
+enum col_type { COL_STR, COL_NUM };
+
+struct col {
+	const char *name;
+	enum col_type type;
+	size_t off;
+	const char *fmt; /* printf format for numbers */
+};
+
+#define S(f) {#f, COL_STR, offsetof(struct row, f), NULL}
+#define N(f, fm) {#f, COL_NUM, offsetof(struct row, f), fm}
+
+static const struct col cols[] = {
+	S(model), S(workload), S(kind), S(variant),
+	N(units, "%.0f"), N(tasks, "%.0f"), N(cores, "%.0f"), S(pin), N(size, "%.0f"),
+	N(delay_ms, "%g"), N(stack_kib, "%.0f"),
+	N(wall_s, "%.6f"), N(user_s, "%.6f"), N(sys_s, "%.6f"), N(cpu_util, "%.3f"),
+	N(spawn_us_per_unit, "%.3f"), N(start_us, "%.3f"),
+	N(vsz_kib_per_unit, "%.2f"), N(rss_kib_per_unit, "%.2f"), N(pss_kib_per_unit, "%.2f"),
+	N(kernel_kib_per_unit, "%.2f"), N(touch_kib, "%.0f"), N(ns_per_op, "%.1f"),
+	N(yields, "%.0f"), N(server_cpu_s, "%.6f"), N(timer_slack_ns, "%.0f"),
+	S(checksum), S(expected), S(verified), S(pus_bound), S(pus_run), S(note),
+};
+
+enum { NCOLS = sizeof cols / sizeof cols[0] };
+
+struct row row_empty(void)
+{
+	struct row r = {0};
+	for (int i = 0; i < NCOLS; i++)
+		if (cols[i].type == COL_NUM)
+			*(double *)((char *)&r + cols[i].off) = NAN;
+	return r;
+}
+
+void row_header_csv(FILE *f)
+{
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(f, "%s%s", i ? "," : "", cols[i].name);
+	fputc('\n', f);
+}
+
+static const char *str_of(const struct row *r, const struct col *c)
+{
+	return *(const char *const *)((const char *)r + c->off);
+}
+
+static double num_of(const struct row *r, const struct col *c)
+{
+	return *(const double *)((const char *)r + c->off);
+}
+
+/* Writes a column's value; returns false when it is empty. quote: JSON string quoting. */
+static bool put_value(const struct row *r, const struct col *c, bool quote, FILE *f)
+{
+	if (c->type == COL_NUM) {
+		double v = num_of(r, c);
+		if (isnan(v))
+			return false;
+		fprintf(f, c->fmt, v);
+		return true;
+	}
+	const char *s = str_of(r, c);
+	if (!s)
+		return false;
+	if (!quote) {
+		fputs(s, f);
+		return true;
+	}
+	/* Only true/false and plain strings; escape what JSON requires. */
+	if (c->off == offsetof(struct row, verified)) {
+		fputs(s, f);
+		return true;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+	return true;
+}
+
+void row_write(const struct row *r, enum out_format fmt, FILE *f)
+{
+	switch (fmt) {
+	case FMT_CSV:
+		for (int i = 0; i < NCOLS; i++) {
+			if (i)
+				fputc(',', f);
+			put_value(r, &cols[i], false, f);
+		}
+		fputc('\n', f);
+		break;
+	case FMT_JSON:
+		fputc('{', f);
+		for (int i = 0; i < NCOLS; i++) {
+			fprintf(f, "%s\"%s\":", i ? "," : "", cols[i].name);
+			if (!put_value(r, &cols[i], true, f))
+				fputs("null", f);
+		}
+		fputs("}\n", f);
+		break;
+	case FMT_TEXT:
+		for (int i = 0; i < NCOLS; i++) {
+			fprintf(f, "%-20s ", cols[i].name);
+			if (!put_value(r, &cols[i], false, f))
+				fputc('-', f);
+			fputc('\n', f);
+		}
+		break;
+	}
+}

@@ -1,0 +1,147 @@
+/* unit.c — what every unit does under every model: take tasks from the shared counter until
+ * none are left, cut each into the workload's slices, yield between slices when the model asks,
+ * and record checksum, yields, CPU time and PU in its own slot. Also the start barrier
+ * (a futex in shared memory, so threads and forked children wait on the same word). */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cvp.h"
+
+_Noreturn void cvp_check_failed(const char *cond, const char *file, int line)
+{
+	int e = errno;
+	fprintf(stderr, "cvp: internal check failed: %s (%s:%d; errno %d: %s)\n", cond, file, line,
+		e, strerror(e));
+	exit(EXIT_WRONG);
+}
+
+_Noreturn void cvp_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("cvp: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(status);
+}
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void *wl_shared_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void wl_shared_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t val)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+bool barrier_wait(struct run *r)
+{
+	struct shared *sh = r->sh;
+	atomic_fetch_add(&sh->ready, 1);
+	futex_wake_all(&sh->ready);
+	uint32_t go;
+	while ((go = atomic_load(&sh->go)) == 0)
+		futex_wait(&sh->go, 0);
+	return go == 1;
+}
+
+void barrier_wait_ready(struct run *r, uint64_t n)
+{
+	uint32_t seen;
+	while ((seen = atomic_load(&r->sh->ready)) < n)
+		futex_wait(&r->sh->ready, seen);
+}
+
+void barrier_release(struct run *r, uint64_t n)
+{
+	barrier_wait_ready(r, n);
+	r->sh->t0_ns = now_ns();
+	atomic_store(&r->sh->go, 1);
+	futex_wake_all(&r->sh->go);
+}
+
+void barrier_abort(struct run *r)
+{
+	atomic_store(&r->sh->go, 2);
+	futex_wake_all(&r->sh->go);
+}
+
+void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
+{
+	struct rusage ru;
+	CHECK(getrusage(RUSAGE_THREAD, &ru) == 0);
+	*user_us = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec;
+	*sys_us = ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
+}
+
+void unit_body(struct run *r, uint64_t u)
+{
+	struct unit_slot *s = &r->sh->slot[u];
+	const struct workload *wl = r->wl;
+	int64_t user0 = 0, sys0 = 0;
+	bool own_cpu = r->model->per_unit_cpu;
+
+	s->pu_run = sched_getcpu();
+	if (own_cpu)
+		thread_cpu_us(&user0, &sys0);
+	for (;;) {
+		uint64_t t = atomic_fetch_add(&r->sh->next_task, 1);
+		if (t >= r->tasks)
+			break;
+		/* Task t covers [t*size/T, (t+1)*size/T): the remainder is spread, not piled up. */
+		uint64_t begin = (unsigned __int128)t * r->ctx.size / r->tasks;
+		uint64_t end = (unsigned __int128)(t + 1) * r->ctx.size / r->tasks;
+		uint64_t step = wl->slice ? wl->slice : end - begin;
+		for (uint64_t b = begin; b < end; b += step) {
+			uint64_t e = end - b < step ? end : b + step;
+			s->checksum += wl->run(&r->ctx, b, e);
+			if (r->yield && e < end) {
+				r->yield(r);
+				s->yields++;
+			}
+		}
+		s->tasks_done++;
+		/* Between tasks a coroutine yields too, so a pool of coroutines shares the thread. */
+		if (r->yield && atomic_load(&r->sh->next_task) < r->tasks) {
+			r->yield(r);
+			s->yields++;
+		}
+	}
+	if (own_cpu) {
+		thread_cpu_us(&s->user_us, &s->sys_us);
+		s->user_us -= user0;
+		s->sys_us -= sys0;
+	}
+	s->end_ns = now_ns();
+}
