@@ -13,13 +13,13 @@ WL_SRC    := $(wildcard workloads/*.c)
 OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
-DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc
+DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps
 
 .PHONY: all deps test bench plots table clean
 all: deps $(B)/cvp
 
 deps: $(B)/.deps-ok
-$(B)/.deps-ok:
+$(B)/.deps-ok: Makefile scripts/deps.sh
 	@sh scripts/deps.sh $(DEPS_PKGS)
 	@mkdir -p $(B) && touch $@
 

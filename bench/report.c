@@ -57,19 +57,21 @@ static double num_of(const struct row *r, const struct col *c)
 	return *(const double *)((const char *)r + c->off);
 }
 
+static bool is_empty(const struct row *r, const struct col *c)
+{
+	return c->type == COL_NUM ? isnan(num_of(r, c)) : str_of(r, c) == NULL;
+}
+
 /* Writes a column's value; returns false when it is empty. quote: JSON string quoting. */
 static bool put_value(const struct row *r, const struct col *c, bool quote, FILE *f)
 {
+	if (is_empty(r, c))
+		return false;
 	if (c->type == COL_NUM) {
-		double v = num_of(r, c);
-		if (isnan(v))
-			return false;
-		fprintf(f, c->fmt, v);
+		fprintf(f, c->fmt, num_of(r, c));
 		return true;
 	}
 	const char *s = str_of(r, c);
-	if (!s)
-		return false;
 	if (!quote) {
 		fputs(s, f);
 		return true;
@@ -112,11 +114,12 @@ void row_write(const struct row *r, enum out_format fmt, FILE *f)
 		}
 		fputs("}\n", f);
 		break;
-	case FMT_TEXT:
+	case FMT_TEXT: /* for people: only the columns that apply */
 		for (int i = 0; i < NCOLS; i++) {
+			if (is_empty(r, &cols[i]))
+				continue;
 			fprintf(f, "%-20s ", cols[i].name);
-			if (!put_value(r, &cols[i], false, f))
-				fputc('-', f);
+			put_value(r, &cols[i], false, f);
 			fputc('\n', f);
 		}
 		break;

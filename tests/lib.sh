@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh — sourced by every tests/test_*.sh. Each check prints one line; the runner counts them.
 # Tests assert relations that hold on any machine, never absolute times.
 CVP=${CVP:-build/cvp}
