@@ -18,11 +18,24 @@
 
 enum wl_kind { WL_CPU, WL_IO, WL_PROBE };
 
+/* What a probe measures; the harness fills the matching columns. */
+enum wl_probe {
+	PROBE_NONE,
+	PROBE_MEMORY, /* per-unit memory while every unit is parked in wl_hold() */
+	PROBE_SPAWN,  /* create, start, finish and reap: µs per unit, first-start latency */
+	PROBE_SWITCH, /* ns per op = per one-way hand-off (ops are hand-offs) */
+};
+
+struct run; /* the harness's; opaque to workloads, passed back to the seam */
+
 /* What a workload sees of the run. state is set by prepare() and read-only afterwards. */
 struct wl_ctx {
-	uint64_t size;  /* total ops in the run */
-	uint64_t tasks; /* number of ranges the ops are split into */
+	uint64_t size;       /* total ops in the run */
+	uint64_t tasks;      /* number of ranges the ops are split into */
 	void *state;
+	const char *variant; /* --variant, or NULL */
+	uint64_t touch_kib;  /* --touch-kib: stack a unit touches (memory probe) */
+	struct run *run;     /* for the seam functions */
 };
 
 struct workload {
@@ -37,6 +50,11 @@ struct workload {
 	uint64_t (*run)(const struct wl_ctx *ctx, uint64_t begin, uint64_t end);
 	/* Optional: release what prepare() took. */
 	void (*cleanup)(struct wl_ctx *ctx);
+	/* Optional: the checksum a correct run over [0, size) gives, computed without redoing the
+	 * work (for workloads whose ops need other units or waits). Default: run(0, size). */
+	uint64_t (*expect)(const struct wl_ctx *ctx);
+	enum wl_probe probe;
+	const char *const *variants; /* accepted --variant values, NULL-ended; NULL: none */
 };
 
 /* Defines the descriptor of the workload in workloads/<id>.c; the Makefile registers it. */
@@ -46,6 +64,15 @@ struct workload {
 void *wl_shared_alloc(size_t bytes);
 /* Releases memory from wl_shared_alloc(). */
 void wl_shared_free(void *p, size_t bytes);
+
+/* Memory probe: park until every unit of the run has arrived, while the harness measures. */
+void wl_hold(const struct wl_ctx *ctx);
+
+/* Switch probe: a token passed between two units. Turns are numbered 0, 1, 2, ...; the unit
+ * doing even turns starts with the token. wl_baton_wait blocks until turn t is due (futex,
+ * pipe or a direct coroutine switch, by --variant); wl_baton_pass hands turn t + 1 over. */
+void wl_baton_wait(const struct wl_ctx *ctx, uint64_t turn);
+void wl_baton_pass(const struct wl_ctx *ctx, uint64_t turn);
 
 /* 64-bit mixer (splitmix64 finaliser): a cheap, well-spread hash of one word. */
 static inline uint64_t wl_mix64(uint64_t x)
