@@ -25,6 +25,9 @@ struct coro {
 	ucontext_t ctx;
 	void (*fn)(void *);
 	void *arg;
+	/* A coroutine has at most one ring entry (in_ring); a direct switch into a queued one
+	 * leaves its entry behind but clears queued, and the scheduler skips such an entry. */
+	bool in_ring, queued;
 };
 
 struct sched {
@@ -35,6 +38,8 @@ struct sched {
 	uint64_t head, count;
 	uint64_t cur;
 	uint64_t alive;
+	void (*poll)(void *arg, bool block); /* the event loop, when coroutines wait on it */
+	void *poll_arg;
 	char *stacks;
 	size_t stack_bytes, slot_bytes, map_bytes;
 	const char *guard;
@@ -101,6 +106,10 @@ const char *sched_guard_kind(const struct sched *s)
 
 static void push(struct sched *s, uint64_t i)
 {
+	s->co[i].queued = true;
+	if (s->co[i].in_ring)
+		return;
+	s->co[i].in_ring = true;
 	s->ring[(s->head + s->count) % s->n] = i;
 	s->count++;
 }
@@ -129,18 +138,65 @@ void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg)
 	push(s, i);
 }
 
-void sched_run(struct sched *s)
+void sched_set_poll(struct sched *s, void (*poll)(void *arg, bool block), void *arg)
 {
-	while (s->count) {
-		s->cur = s->ring[s->head];
-		s->head = (s->head + 1) % s->n;
-		s->count--;
-		CHECK(swapcontext(&s->main, &s->co[s->cur].ctx) == 0);
-	}
-	CHECK(s->alive == 0);
+	s->poll = poll;
+	s->poll_arg = arg;
 }
 
-void sched_yield(struct sched *s)
+/* Rounds: run every coroutine queued at the start of the round once, then let the event loop
+ * wake what is due (without waiting while some are runnable, so parked ones are not starved
+ * by busy ones; waiting when none are). */
+void sched_run(struct sched *s)
+{
+	for (;;) {
+		for (uint64_t k = s->count; k > 0; k--) {
+			uint64_t i = s->ring[s->head];
+			s->head = (s->head + 1) % s->n;
+			s->count--;
+			s->co[i].in_ring = false;
+			if (!s->co[i].queued)
+				continue; /* already resumed by a direct switch */
+			s->co[i].queued = false;
+			s->cur = i;
+			CHECK(swapcontext(&s->main, &s->co[i].ctx) == 0);
+		}
+		if (!s->alive)
+			break;
+		if (s->poll)
+			s->poll(s->poll_arg, s->count == 0);
+		/* Coroutines alive, none runnable, nothing to wake them: a lost wake-up. */
+		CHECK(s->count > 0);
+	}
+	CHECK(s->count == 0);
+}
+
+void sched_park(struct sched *s)
+{
+	CHECK(swapcontext(&s->co[s->cur].ctx, &s->main) == 0);
+}
+
+void sched_wake(struct sched *s, uint64_t i)
+{
+	push(s, i);
+}
+
+uint64_t sched_current(const struct sched *s)
+{
+	return s->cur;
+}
+
+void sched_switch_to(struct sched *s, uint64_t target)
+{
+	uint64_t me = s->cur;
+	CHECK(s->co[target].queued && target != me);
+	push(s, me); /* if nobody switches back, the scheduler resumes us */
+	s->co[target].queued = false;
+	s->cur = target;
+	CHECK(swapcontext(&s->co[me].ctx, &s->co[target].ctx) == 0);
+}
+
+void sched_cede(struct sched *s)
 {
 	uint64_t me = s->cur;
 	push(s, me);

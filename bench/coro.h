@@ -3,6 +3,7 @@
 #ifndef CVP_CORO_H
 #define CVP_CORO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,10 +17,22 @@ struct sched *sched_new(uint64_t n, size_t stack_bytes);
 void sched_free(struct sched *s);
 /* Prepares coroutine i to run fn(arg) and queues it. */
 void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg);
-/* Runs queued coroutines round-robin until every one has returned. */
+/* Runs queued coroutines round-robin until every one has returned; when some wait, calls the
+ * poll hook between rounds (block: nothing is runnable, so wait until something is woken). */
 void sched_run(struct sched *s);
 /* From inside a coroutine: go to the back of the run queue. */
-void sched_yield(struct sched *s);
+void sched_cede(struct sched *s);
+/* From inside a coroutine: queue the caller and swap straight into queued coroutine target,
+ * without passing through the scheduler (one swapcontext instead of two). */
+void sched_switch_to(struct sched *s, uint64_t target);
+/* Sets the hook through which sched_run waits for parked coroutines (the event loop). */
+void sched_set_poll(struct sched *s, void (*poll)(void *arg, bool block), void *arg);
+/* From inside a coroutine: switch to the scheduler without queueing; someone must wake it. */
+void sched_park(struct sched *s);
+/* Queues parked coroutine i to run again. */
+void sched_wake(struct sched *s, uint64_t i);
+/* The running coroutine's number. */
+uint64_t sched_current(const struct sched *s);
 /* How the guard pages were made: "madvise" (no extra VMA) or "mprotect" (one VMA each). */
 const char *sched_guard_kind(const struct sched *s);
 

@@ -42,6 +42,11 @@ struct opts {
 	enum out_format format;
 	bool header;
 	const char *out;    /* append the CSV row here too */
+	const char *variant;
+	uint64_t touch_kib;
+	bool touch_set;
+	uint64_t delay_ms, work; /* IO workloads: --delay-ms, --work */
+	bool delay_set, work_set;
 	uint64_t expect;    /* reference checksum given by the caller */
 	bool expect_set;
 };
@@ -56,7 +61,15 @@ struct unit_slot {
 	int64_t user_us, sys_us; /* CPU of this unit from release to finish (own thread/process) */
 	int32_t pu_bound;        /* OS index of the PU the unit was bound to; -1: a set, not a PU */
 	int32_t pu_run;          /* OS index of the PU it ran on (sched_getcpu) */
+	int64_t started_ns;      /* when the unit's own code first ran (unit_enter) */
+	int32_t pid;             /* the process the unit lives in */
 } __attribute__((aligned(128)));
+
+/* Memory as the probes account it, in KiB (see README "What counts as memory here"). */
+struct mem_figures {
+	double vsz, rss, pss, kernel;
+	double kernel_spread; /* max - min of the /proc/meminfo samples behind kernel */
+};
 
 /* The start barrier and the task counter, followed by one slot per unit. */
 struct shared {
@@ -64,6 +77,14 @@ struct shared {
 	_Atomic uint32_t ready; /* units at the barrier; futex word */
 	_Atomic uint32_t go;    /* 0: wait, 1: run, 2: abort; futex word */
 	int64_t t0_ns;          /* clock start: the barrier's release */
+	int64_t create0_ns, create0_end_ns; /* spawn probe: around the creation of unit 0 */
+	_Atomic uint32_t held;      /* memory probe: units parked in wl_hold() */
+	_Atomic uint32_t hold_open; /* futex word: 1 once the harness has measured */
+	struct mem_figures mem_before; /* the harness process before any unit exists */
+	struct mem_figures mem_unit;   /* per unit, measured while all units were held */
+	_Atomic uint32_t turn;         /* switch probe: whose turn it is (futex word) */
+	int pipe_fd[2][2];             /* switch probe, pipe variant: the pipe to each side */
+	_Atomic int64_t holder[2];     /* switch probe, direct variant: coroutine of each side */
 	struct unit_slot slot[];
 };
 
@@ -81,6 +102,7 @@ struct run {
 	size_t sh_len;
 	void (*yield)(struct run *r); /* set by models whose units must yield between slices */
 	void *model_state;
+	struct loop *loop; /* coros: the event loop the IO seam parks on; NULL: the seam blocks */
 	/* Filled by the model's run(); user_us/sys_us summed from slots when per_unit_cpu. */
 	int64_t user_us, sys_us;
 };
@@ -89,7 +111,8 @@ struct run {
 struct model {
 	const char *name;
 	const char *desc;
-	bool per_unit_cpu; /* units measure their own CPU time (own thread or process) */
+	bool per_unit_cpu;      /* units measure their own CPU time (own thread or process) */
+	bool start_at_release;  /* units first run when the clock starts, not when created */
 	/* Create every unit; return when all wait at the start barrier, or an exit status. */
 	int (*spawn)(struct run *r);
 	/* Release the units (starting the clock) and wait until all have finished. */
@@ -99,9 +122,27 @@ struct model {
 };
 
 extern const struct model model_serial, model_threads, model_procs, model_coros;
+
+/* model_coros.c: the coroutine now running, and a direct switch to another one. */
+uint64_t coros_current(struct run *r);
+void coros_switch_to(struct run *r, uint64_t unit);
+
+/* probe.c: the harness side of the unit-cost probes. */
+/* Before any unit exists: note the process's memory and the kernel's. */
+void probe_mem_before(struct run *r);
+/* Set up the token of the switch probe (pipes for the pipe variant). 0 or an exit status. */
+int probe_baton_open(struct run *r);
+void probe_baton_close(struct run *r);
+/* Checks the options a probe needs and sets its defaults (units, tasks, size, variant); exits
+ * 2 (usage) or 4 (unsupported under this model) with a message. */
+void probe_configure(struct run *r);
+/* Stack a unit may use, in KiB: --stack-kib, else the model's default; 0 when not a unit's own. */
+uint64_t unit_stack_kib(const struct run *r);
 extern const struct workload *const workloads[]; /* generated from the workload files; NULL-ended */
 
 /* unit.c: what every unit does, whatever the model. */
+/* First thing a unit's own code does under every model: note the time, PU and process. */
+void unit_enter(struct run *r, uint64_t u);
 void unit_body(struct run *r, uint64_t u);
 /* Threads and procs: the unit's side of the start barrier; false when told to abort. */
 bool barrier_wait(struct run *r);

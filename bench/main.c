@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "cvp.h"
 #include "pin.h"
 #include "report.h"
+#include "server.h"
 
 static const struct model *const models[] = {&model_serial, &model_threads, &model_procs,
 					     &model_coros, NULL};
@@ -24,6 +26,7 @@ static const char *const pin_names[] = {[PIN_COMPACT] = "compact", [PIN_SCATTER]
 					[PIN_NONE] = "none"};
 
 enum { MAX_UNITS = 1000000, TIMER_SLACK_NS = 1 };
+enum { DELAY_MS_DEFAULT = 10, WORK_DEFAULT = 100 }; /* IO workloads */
 
 static void usage(FILE *f)
 {
@@ -41,8 +44,15 @@ static void usage(FILE *f)
 		"  --cores K          confine the run to K cores chosen by hwloc; default: all allowed\n"
 		"  --pin P            compact (default) | scatter | none: how units are bound\n"
 		"  --size S           total ops, split over the tasks; default: the workload's\n"
+		"                     (sleep, echo, mixed: rounds per task; total = S x tasks)\n"
+		"  --delay-ms D       sleep: D ms per round; echo, mixed: the delay server answers\n"
+		"                     each request after D ms (default %d)\n"
+		"  --work N           mixed: hash ops (256 steps each) after each reply (default %d)\n"
 		"  --stack-kib K      stack size of a thread or coroutine (default: the system's for\n"
 		"                     threads, %d KiB for coroutines)\n"
+		"  --variant V        pingpong: futex | pipe (threads, procs; default futex),\n"
+		"                     direct (coros, the default there)\n"
+		"  --touch-kib K      idle: KiB of stack each unit touches (default 4)\n"
 		"  --format F         csv (default) | json | text\n"
 		"  --header           print the CSV header line before the row\n"
 		"  --out FILE         also append the row as CSV to FILE (header if FILE is new)\n"
@@ -51,7 +61,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 ok, 1 wrong result or failure, 2 usage error, 3 resource limit\n"
 		"reached, 4 unsupported here.\n",
-		CORO_STACK_DEFAULT_KIB);
+		DELAY_MS_DEFAULT, WORK_DEFAULT, CORO_STACK_DEFAULT_KIB);
 }
 
 static void list(void)
@@ -115,7 +125,7 @@ static const struct workload *find_workload(const char *name)
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODEL = 256, O_WORKLOAD, O_UNITS, O_TASKS, O_CORES, O_PIN, O_SIZE, O_STACK,
-	       O_FORMAT, O_HEADER, O_OUT, O_EXPECT, O_LIST, O_HELP };
+	       O_FORMAT, O_HEADER, O_OUT, O_EXPECT, O_LIST, O_HELP, O_VARIANT, O_TOUCH, O_DELAY, O_WORK };
 	static const struct option lo[] = {
 		{"model", required_argument, 0, O_MODEL},
 		{"workload", required_argument, 0, O_WORKLOAD},
@@ -130,6 +140,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		{"out", required_argument, 0, O_OUT},
 		{"expect", required_argument, 0, O_EXPECT},
 		{"list", no_argument, 0, O_LIST},
+		{"variant", required_argument, 0, O_VARIANT},
+		{"touch-kib", required_argument, 0, O_TOUCH},
+		{"delay-ms", required_argument, 0, O_DELAY},
+		{"work", required_argument, 0, O_WORK},
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0},
 	};
@@ -164,6 +178,19 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_FORMAT: o->format = parse_name("--format", optarg, formats, 3); break;
 		case O_HEADER: o->header = true; break;
+		case O_VARIANT: o->variant = optarg; break;
+		case O_TOUCH:
+			o->touch_kib = parse_u64("--touch-kib", optarg, 0, 1u << 20);
+			o->touch_set = true;
+			break;
+		case O_DELAY:
+			o->delay_ms = parse_u64("--delay-ms", optarg, 0, 3600000);
+			o->delay_set = true;
+			break;
+		case O_WORK:
+			o->work = parse_u64("--work", optarg, 0, 1u << 30);
+			o->work_set = true;
+			break;
 		case O_OUT:
 			if (!*optarg)
 				cvp_die(EXIT_USAGE, "--out: empty file name");
@@ -247,6 +274,9 @@ int main(int argc, char **argv)
 	r.model = find_model(o.model);
 	r.wl = find_workload(o.workload);
 
+	/* glibc gives each thread that mallocs its own arena, a 64 MiB reservation, up to 8 per
+	 * core: that is the allocator, not the thread, so cap it and let VSZ show stacks. */
+	CHECK(mallopt(M_ARENA_MAX, 1) == 1);
 	/* Timer slack is the same for every model, so sleeps compare fairly. */
 	CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
 
@@ -262,6 +292,16 @@ int main(int argc, char **argv)
 	r.tasks = o.tasks_set ? o.tasks : r.units;
 	r.ctx.size = o.size_set ? o.size : r.wl->default_size;
 	r.ctx.tasks = r.tasks;
+	if (r.wl->per_task_size) {
+		if (r.ctx.size > UINT64_MAX / 2 / r.tasks)
+			cvp_die(EXIT_USAGE, "--size: %" PRIu64 " per task x %" PRIu64
+					    " tasks is too many ops", r.ctx.size, r.tasks);
+		r.ctx.size *= r.tasks;
+	}
+	r.ctx.delay_ms = o.delay_set ? o.delay_ms : DELAY_MS_DEFAULT;
+	r.ctx.work = o.work_set ? o.work : WORK_DEFAULT;
+	r.ctx.run = &r;
+	probe_configure(&r);
 	CHECK(pin_plan(r.pin, r.cores, o.pin, r.units) == 0);
 
 	r.sh_len = sizeof *r.sh + r.units * sizeof r.sh->slot[0];
@@ -272,14 +312,30 @@ int main(int argc, char **argv)
 	for (uint64_t u = 0; u < r.units; u++)
 		r.sh->slot[u].pu_bound = r.sh->slot[u].pu_run = -1;
 
+	/* IO workloads: descriptors for every connection, and the delay server, before the clock
+	 * and before any unit, the same for every model. */
+	struct server *sv = r.wl->kind == WL_IO ? io_begin(&r) : NULL;
 	int st = r.wl->prepare ? r.wl->prepare(&r.ctx) : 0;
 	if (st == EXIT_LIMIT)
 		fprintf(stderr, "cvp: %s: cannot allocate its data (limit: memory)\n", r.wl->name);
+	if (st == 0 && r.wl->probe == PROBE_MEMORY)
+		probe_mem_before(&r);
+	if (st == 0 && r.wl->probe == PROBE_SWITCH)
+		st = probe_baton_open(&r);
+	int64_t t_spawn = now_ns();
 	if (st == 0)
 		st = r.model->spawn(&r);
 	if (st == 0)
 		st = r.model->run(&r);
 	r.model->reap(&r);
+	double server_cpu_s = NAN;
+	if (sv) {
+		int sst = server_stop(sv, &server_cpu_s);
+		st = st ? st : sst;
+	}
+	int64_t t_reaped = now_ns();
+	if (r.wl->probe == PROBE_SWITCH)
+		probe_baton_close(&r);
 	if (st != 0) {
 		if (r.wl->cleanup)
 			r.wl->cleanup(&r.ctx);
@@ -304,7 +360,9 @@ int main(int argc, char **argv)
 	double wall = (end - r.sh->t0_ns) / 1e9;
 
 	/* The reference: one serial pass over all the work, outside the clock. */
-	uint64_t expect = o.expect_set ? o.expect : r.wl->run(&r.ctx, 0, r.ctx.size);
+	uint64_t expect = o.expect_set ? o.expect
+			  : r.wl->expect ? r.wl->expect(&r.ctx)
+					 : r.wl->run(&r.ctx, 0, r.ctx.size);
 	bool ok = checksum == expect;
 	if (r.wl->cleanup)
 		r.wl->cleanup(&r.ctx);
@@ -321,10 +379,40 @@ int main(int argc, char **argv)
 	row.tasks = r.tasks;
 	row.cores = r.cores;
 	row.size = r.ctx.size;
-	if (o.stack_set)
-		row.stack_kib = o.stack_kib;
-	else if (r.model == &model_coros)
-		row.stack_kib = CORO_STACK_DEFAULT_KIB;
+	if (unit_stack_kib(&r))
+		row.stack_kib = unit_stack_kib(&r);
+	row.variant = r.ctx.variant;
+	switch (r.wl->probe) {
+	case PROBE_MEMORY:
+		row.vsz_kib_per_unit = r.sh->mem_unit.vsz;
+		row.rss_kib_per_unit = r.sh->mem_unit.rss;
+		row.pss_kib_per_unit = r.sh->mem_unit.pss;
+		row.kernel_kib_per_unit = r.sh->mem_unit.kernel;
+		row.touch_kib = r.ctx.touch_kib;
+		if (fabs(row.kernel_kib_per_unit) <= r.sh->mem_unit.kernel_spread)
+			row.note = "kernel_kib_per_unit is within the noise of /proc/meminfo "
+				   "(system-wide); use more units";
+		break;
+	case PROBE_SPAWN:
+		row.spawn_us_per_unit = (t_reaped - t_spawn) / 1e3 / r.units;
+		/* From asking for unit 0 to its first instruction. Where units first run at the
+		 * clock's start, the creation of the others is not unit 0's latency: count its own
+		 * creation plus the wait from the release to its first run. */
+		row.start_us = (r.model->start_at_release
+					? (r.sh->create0_end_ns - r.sh->create0_ns) +
+						  (r.sh->slot[0].started_ns - r.sh->t0_ns)
+					: r.sh->slot[0].started_ns - r.sh->create0_ns) /
+			       1e3;
+		break;
+	case PROBE_SWITCH:
+		row.ns_per_op = wall * 1e9 / r.ctx.size;
+		break;
+	case PROBE_NONE:
+		break;
+	}
+	if (r.wl->kind == WL_IO)
+		row.delay_ms = r.ctx.delay_ms;
+	row.server_cpu_s = server_cpu_s;
 	row.wall_s = wall;
 	row.user_s = r.user_us / 1e6;
 	row.sys_s = r.sys_us / 1e6;

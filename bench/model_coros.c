@@ -7,6 +7,7 @@
 
 #include "coro.h"
 #include "cvp.h"
+#include "io.h"
 #include "pin.h"
 
 struct coro_arg {
@@ -22,13 +23,26 @@ struct coros {
 static void coro_main(void *p)
 {
 	struct coro_arg *a = p;
+	unit_enter(a->r, a->u);
 	unit_body(a->r, a->u);
 }
 
 static void coros_yield(struct run *r)
 {
 	struct coros *c = r->model_state;
-	sched_yield(c->s);
+	sched_cede(c->s);
+}
+
+uint64_t coros_current(struct run *r)
+{
+	struct coros *c = r->model_state;
+	return sched_current(c->s);
+}
+
+void coros_switch_to(struct run *r, uint64_t unit)
+{
+	struct coros *c = r->model_state;
+	sched_switch_to(c->s, unit);
 }
 
 static int coros_spawn(struct run *r)
@@ -46,12 +60,23 @@ static int coros_spawn(struct run *r)
 			(unsigned long long)r->units, (unsigned long long)kib, strerror(errno));
 		return EXIT_LIMIT;
 	}
+	/* The IO seam parks coroutines on this loop: epoll for fds, a heap for sleeps. */
+	r->loop = loop_new(c->s, r->units);
+	if (!r->loop) {
+		fprintf(stderr, "cvp: coros: cannot create the event loop: %s (limits: "
+				"RLIMIT_NOFILE, memory)\n", strerror(errno));
+		return EXIT_LIMIT;
+	}
 	c->args = calloc(r->units, sizeof *c->args);
 	CHECK(c->args);
 	for (uint64_t u = 0; u < r->units; u++) {
 		c->args[u] = (struct coro_arg){r, u};
 		r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, 0);
+		if (u == 0)
+			r->sh->create0_ns = now_ns();
 		sched_spawn(c->s, u, coro_main, &c->args[u]);
+		if (u == 0)
+			r->sh->create0_end_ns = now_ns();
 	}
 	r->yield = coros_yield;
 	return 0;
@@ -75,6 +100,8 @@ static void coros_reap(struct run *r)
 	struct coros *c = r->model_state;
 	if (!c)
 		return;
+	loop_free(r->loop);
+	r->loop = NULL;
 	sched_free(c->s);
 	free(c->args);
 	free(c);
@@ -84,6 +111,7 @@ static void coros_reap(struct run *r)
 const struct model model_coros = {
 	.name = "coros",
 	.desc = "one ucontext coroutine per unit, all on one scheduler thread",
+	.start_at_release = true,
 	.spawn = coros_spawn,
 	.run = coros_run,
 	.reap = coros_reap,

@@ -20,6 +20,7 @@ struct procs {
 
 static _Noreturn void child_main(struct run *r, uint64_t u, pid_t parent)
 {
+	unit_enter(r, u);
 	/* If the parent died before PDEATHSIG was set, nobody will ever release us. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(EXIT_WRONG);
@@ -41,6 +42,8 @@ static int procs_spawn(struct run *r)
 	pid_t parent = getpid();
 	fflush(NULL);
 	for (uint64_t u = 0; u < r->units; u++) {
+		if (u == 0)
+			r->sh->create0_ns = now_ns();
 		pid_t pid = fork();
 		if (pid == 0)
 			child_main(r, u, parent);
@@ -59,8 +62,9 @@ static int procs_spawn(struct run *r)
 	return 0;
 }
 
-/* Reaps every child still alive; returns the first unit found killed by a signal, or -1. */
-static int64_t reap_all(struct procs *p, int *sig)
+/* Reaps every child still alive; returns the first unit that was killed by a signal or
+ * exited non-zero, with its wait status in *status, or -1. */
+static int64_t reap_all(struct procs *p, int *status)
 {
 	int64_t bad = -1;
 	for (uint64_t u = 0; u < p->n; u++) {
@@ -69,7 +73,7 @@ static int64_t reap_all(struct procs *p, int *sig)
 			CHECK(errno == EINTR);
 		if (bad < 0 && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0))) {
 			bad = u;
-			*sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+			*status = st;
 		}
 	}
 	p->n = 0;
@@ -80,16 +84,17 @@ static int procs_run(struct run *r)
 {
 	struct procs *p = r->model_state;
 	barrier_release(r, r->units);
-	int sig = 0;
-	int64_t bad = reap_all(p, &sig);
+	int st = 0;
+	int64_t bad = reap_all(p, &st);
 	if (bad >= 0) {
-		if (sig)
+		if (WIFSIGNALED(st))
 			fprintf(stderr, "cvp: procs: unit %lld died of signal %d (%s)\n",
-				(long long)bad, sig, strsignal(sig));
+				(long long)bad, WTERMSIG(st), strsignal(WTERMSIG(st)));
 		else
-			fprintf(stderr, "cvp: procs: unit %lld exited with an error\n",
-				(long long)bad);
-		return EXIT_WRONG;
+			fprintf(stderr, "cvp: procs: unit %lld exited with status %d\n",
+				(long long)bad, WEXITSTATUS(st));
+		/* A unit that hit a resource limit said which (exit 3); pass that on. */
+		return WIFEXITED(st) && WEXITSTATUS(st) == EXIT_LIMIT ? EXIT_LIMIT : EXIT_WRONG;
 	}
 	return 0;
 }

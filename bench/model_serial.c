@@ -18,8 +18,10 @@ static int serial_run(struct run *r)
 	int64_t user0, sys0;
 	thread_cpu_us(&user0, &sys0);
 	r->sh->t0_ns = now_ns();
-	for (uint64_t u = 0; u < r->units; u++)
+	for (uint64_t u = 0; u < r->units; u++) {
+		unit_enter(r, u);
 		unit_body(r, u);
+	}
 	thread_cpu_us(&r->user_us, &r->sys_us);
 	r->user_us -= user0;
 	r->sys_us -= sys0;
@@ -34,6 +36,7 @@ static void serial_reap(struct run *r)
 const struct model model_serial = {
 	.name = "serial",
 	.desc = "baseline: units one after another in the calling thread",
+	.start_at_release = true,
 	.spawn = serial_spawn,
 	.run = serial_run,
 	.reap = serial_reap,

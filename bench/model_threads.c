@@ -28,6 +28,7 @@ static void *thread_main(void *p)
 	if (pin_bind_thread(r->pin, u) != 0)
 		cvp_die(EXIT_WRONG, "threads: cannot bind unit %llu: %s", (unsigned long long)u,
 			strerror(errno));
+	unit_enter(r, u);
 	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
 	if (barrier_wait(r))
 		unit_body(r, u);
@@ -49,6 +50,8 @@ static int threads_spawn(struct run *r)
 		CHECK(pthread_attr_setstacksize(&attr, r->o->stack_kib * 1024) == 0);
 	for (uint64_t u = 0; u < r->units; u++) {
 		t->args[u] = (struct arg){r, u};
+		if (u == 0)
+			r->sh->create0_ns = now_ns();
 		int e = pthread_create(&t->tid[u], &attr, thread_main, &t->args[u]);
 		if (e) {
 			pthread_attr_destroy(&attr);

@@ -105,6 +105,13 @@ void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
 	*sys_us = ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
 }
 
+void unit_enter(struct run *r, uint64_t u)
+{
+	struct unit_slot *s = &r->sh->slot[u];
+	s->started_ns = now_ns();
+	s->pid = getpid();
+}
+
 void unit_body(struct run *r, uint64_t u)
 {
 	struct unit_slot *s = &r->sh->slot[u];

@@ -134,9 +134,14 @@ bad "extra" --model threads --workload hash extra
 
 # 4. Relations: CPU-bound hash at 2 cores uses 2 cores under threads and procs, 1 under coros.
 if [ "$(ncpus)" -ge 2 ]; then
+	# On a shared machine another process may hold a core for a while: take the best of 3.
 	for m in threads procs coros; do
-		$CVP --model "$m" --workload hash --cores 2 --size 400000 --header >"$TMP/u.csv" || fail "$m util run"
-		u=$(col "$TMP/u.csv" cpu_util)
+		u=0
+		for try in 1 2 3; do
+			$CVP --model "$m" --workload hash --cores 2 --size 400000 --header >"$TMP/u.csv" || fail "$m util run $try"
+			fcmp "$(col "$TMP/u.csv" cpu_util)" ">" "$u" && u=$(col "$TMP/u.csv" cpu_util)
+			[ "$m" != coros ] && fcmp "$u" ">" 1.5 && break
+		done
 		case $m in
 		coros) fcmp "$u" "<" 1.2 && pass "coros on hash at 2 cores: cpu_util $u < 1.2" || fail "coros cpu_util $u" ;;
 		*) fcmp "$u" ">" 1.5 && pass "$m on hash at 2 cores: cpu_util $u > 1.5" || fail "$m cpu_util $u" ;;

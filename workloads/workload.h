@@ -8,13 +8,18 @@
  * tasks in any order, and still compare against one serial pass over [0, size).
  *
  * A workload never creates threads, processes or contexts and never pins; memory that every
- * unit must see (procs included) comes from wl_shared_alloc().
+ * unit must see (procs included) comes from wl_shared_alloc(). It waits only through the IO
+ * seam below (wl_sleep_ns, wl_connect, wl_read, wl_write...): under serial, threads and procs
+ * those calls block; under coros they park the coroutine on the scheduler's epoll loop or
+ * timer heap, so the same source runs under every model.
  */
 #ifndef CVP_WORKLOAD_H
 #define CVP_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum wl_kind { WL_CPU, WL_IO, WL_PROBE };
 
@@ -36,6 +41,9 @@ struct wl_ctx {
 	const char *variant; /* --variant, or NULL */
 	uint64_t touch_kib;  /* --touch-kib: stack a unit touches (memory probe) */
 	struct run *run;     /* for the seam functions */
+	uint32_t delay_ms;   /* --delay-ms: a sleep, or the delay server's answer time */
+	uint64_t work;       /* --work: hash ops per reply (mixed) */
+	const char *server;  /* the delay server's Unix socket path, when needs_server */
 };
 
 struct workload {
@@ -55,6 +63,10 @@ struct workload {
 	uint64_t (*expect)(const struct wl_ctx *ctx);
 	enum wl_probe probe;
 	const char *const *variants; /* accepted --variant values, NULL-ended; NULL: none */
+	/* --size counts ops per task, not per run: the run does size x tasks ops. */
+	bool per_task_size;
+	/* The harness starts the delay server before the clock (ctx->server) and stops it after. */
+	bool needs_server;
 };
 
 /* Defines the descriptor of the workload in workloads/<id>.c; the Makefile registers it. */
@@ -73,6 +85,40 @@ void wl_hold(const struct wl_ctx *ctx);
  * pipe or a direct coroutine switch, by --variant); wl_baton_pass hands turn t + 1 over. */
 void wl_baton_wait(const struct wl_ctx *ctx, uint64_t turn);
 void wl_baton_pass(const struct wl_ctx *ctx, uint64_t turn);
+
+/* The IO seam: the only way a workload waits. Each returns like the system call it is named
+ * after (-1 with errno on failure); under coros it parks the coroutine instead of blocking. */
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t wl_now_ns(void);
+/* Waits at least ns nanoseconds. */
+void wl_sleep_ns(const struct wl_ctx *ctx, uint64_t ns);
+/* A stream socket connected to the Unix socket at path; -1 with errno. */
+int wl_connect(const struct wl_ctx *ctx, const char *path);
+/* A pipe (O_CLOEXEC); 0 or -1 with errno. */
+int wl_pipe(const struct wl_ctx *ctx, int fd[2]);
+/* read(2) / write(2) on a socket or pipe: waits until some bytes move; returns their count. */
+ssize_t wl_read(const struct wl_ctx *ctx, int fd, void *buf, size_t n);
+ssize_t wl_write(const struct wl_ctx *ctx, int fd, const void *buf, size_t n);
+/* Loops until all n bytes moved; returns n, fewer at end of file, or -1 with errno. */
+ssize_t wl_read_all(const struct wl_ctx *ctx, int fd, void *buf, size_t n);
+ssize_t wl_write_all(const struct wl_ctx *ctx, int fd, const void *buf, size_t n);
+/* Closes an fd opened through the seam and forgets its event-loop state. */
+int wl_close(const struct wl_ctx *ctx, int fd);
+/* Ends the run after an IO failure: "cvp: <what>: <errno text>"; exit 3 when errno names a
+ * resource limit (EMFILE, ENFILE, ENOMEM, ENOBUFS), otherwise exit 1. */
+_Noreturn void wl_io_fail(const char *what);
+
+/* The delay server's protocol. Sends a request of `bytes` payload bytes derived from seed and
+ * waits for the echo, which the server sends after --delay-ms. Returns 0 and adds to *sum the
+ * checksum of the echoed bytes and their count, or -1 with errno (EBADMSG: the echo differs). */
+int wl_server_call(const struct wl_ctx *ctx, int fd, uint64_t seed, uint32_t bytes,
+		   uint64_t *sum);
+/* What wl_server_call adds to *sum for a correct echo of (seed, bytes); no IO. */
+uint64_t wl_payload_sum(uint64_t seed, uint32_t bytes);
+
+/* Another workload's descriptor by name (mixed reuses hash's kernel); NULL if none. */
+const struct workload *wl_find(const char *name);
 
 /* 64-bit mixer (splitmix64 finaliser): a cheap, well-spread hash of one word. */
 static inline uint64_t wl_mix64(uint64_t x)

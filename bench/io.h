@@ -1,0 +1,16 @@
+/* io.h — the event loop behind the IO seam under coros: one epoll set for the fds coroutines
+ * wait on, and one timer heap for their sleeps, polled by the scheduler between rounds. */
+#ifndef CVP_IO_H
+#define CVP_IO_H
+
+#include <stdint.h>
+
+#include "coro.h"
+
+struct loop;
+
+/* A loop for the n coroutines of s; it hooks itself into s. NULL with errno on failure. */
+struct loop *loop_new(struct sched *s, uint64_t n);
+void loop_free(struct loop *l);
+
+#endif

@@ -1,0 +1,386 @@
+/* server.c — the delay server the IO workloads talk to. One op on its side: read a request
+ * (struct server_req + payload), hold it --delay-ms, echo it back whole.
+ *
+ * It is a forked child, single-threaded, one epoll set (edge-triggered per connection) on a
+ * Unix socket in a fresh 0700 directory — loopback by construction, unreachable for other
+ * users. The delay is the same for every request, so due times arrive in order and a FIFO is
+ * the timer queue; its head is the epoll timeout. The harness forks it before the clock and
+ * before any unit (so units never inherit it), stops it after the run with SIGTERM and takes
+ * its CPU time from wait4(). It dies with the harness (PR_SET_PDEATHSIG); the directory is
+ * removed at exit and on SIGINT/SIGTERM/SIGHUP. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cvp.h"
+
+enum { EVENTS = 256, TIMER_SLACK_NS = 1, SPARE_FDS = 64 };
+
+struct server {
+	pid_t pid, owner; /* the server, and the harness process that must clean up */
+	char dir[96];
+	char path[108];
+};
+
+/* The server a signal or exit() must clean up. File scope because signal handlers and atexit
+ * take no argument; set once per run, read only by the owner. */
+static struct server *live;
+
+static void cleanup_live(void)
+{
+	if (!live || getpid() != live->owner)
+		return; /* a forked unit inherits this handler; only the harness cleans up */
+	if (live->pid > 0)
+		kill(live->pid, SIGKILL);
+	unlink(live->path);
+	rmdir(live->dir);
+}
+
+static void on_signal(int sig)
+{
+	cleanup_live();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- the server process ---- */
+
+enum conn_state { C_FREE, C_READ, C_HOLD, C_WRITE };
+
+struct conn {
+	enum conn_state state;
+	uint32_t gen;       /* tells a queued entry from a later connection on the same fd */
+	uint32_t have, out; /* bytes read of the request / written of the echo */
+	uint32_t cap;
+	char *buf; /* the request: header then payload */
+};
+
+struct due {
+	int64_t at;
+	int fd;
+	uint32_t gen;
+};
+
+struct srv {
+	int lfd, ep;
+	int64_t delay_ns;
+	struct conn *c;
+	size_t nc;
+	uint64_t open;
+	struct due *q; /* FIFO ring of held requests, in due order */
+	size_t qhead, qlen, qcap;
+};
+
+static uint32_t req_len(const struct conn *c)
+{
+	if (c->have < sizeof(struct server_req))
+		return sizeof(struct server_req);
+	const struct server_req *h = (const void *)c->buf;
+	return sizeof *h + h->bytes;
+}
+
+static void conn_close(struct srv *v, int fd)
+{
+	struct conn *c = &v->c[fd];
+	close(fd);
+	free(c->buf);
+	c->buf = NULL;
+	c->cap = 0;
+	c->state = C_FREE;
+	v->open--;
+}
+
+static void enqueue(struct srv *v, int fd)
+{
+	if (v->qlen == v->qcap) {
+		size_t n = v->qcap ? 2 * v->qcap : 1024;
+		struct due *q = malloc(n * sizeof *q);
+		CHECK(q);
+		for (size_t i = 0; i < v->qlen; i++)
+			q[i] = v->q[(v->qhead + i) % v->qcap];
+		free(v->q);
+		v->q = q;
+		v->qhead = 0;
+		v->qcap = n;
+	}
+	v->q[(v->qhead + v->qlen++) % v->qcap] = (struct due){now_ns() + v->delay_ns, fd, v->c[fd].gen};
+}
+
+static void conn_write(struct srv *v, int fd);
+
+/* Reads as much of one request as is there; a complete one is held until due. */
+static void conn_read(struct srv *v, int fd)
+{
+	struct conn *c = &v->c[fd];
+	while (c->state == C_READ) {
+		uint32_t want = req_len(c);
+		if (want > c->cap) {
+			char *b = realloc(c->buf, want);
+			CHECK(b);
+			c->buf = b;
+			c->cap = want;
+		}
+		ssize_t k = read(fd, c->buf + c->have, want - c->have);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN)
+			return;
+		if (k <= 0) { /* the client is gone */
+			conn_close(v, fd);
+			return;
+		}
+		c->have += k;
+		if (c->have == sizeof(struct server_req)) {
+			const struct server_req *h = (const void *)c->buf;
+			if (h->magic != SERVER_MAGIC || h->bytes > SERVER_MAX_BYTES) {
+				conn_close(v, fd);
+				return;
+			}
+		}
+		if (c->have == req_len(c)) {
+			c->state = C_HOLD;
+			c->out = 0;
+			if (v->delay_ns)
+				enqueue(v, fd);
+			else
+				conn_write(v, fd);
+		}
+	}
+}
+
+/* Writes what it can of the echo; when all is out, reads the next request. */
+static void conn_write(struct srv *v, int fd)
+{
+	struct conn *c = &v->c[fd];
+	c->state = C_WRITE;
+	while (c->out < c->have) {
+		ssize_t k = send(fd, c->buf + c->out, c->have - c->out, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EAGAIN)
+			return; /* EPOLLOUT resumes it */
+		if (k < 0) {
+			conn_close(v, fd);
+			return;
+		}
+		c->out += k;
+	}
+	c->state = C_READ;
+	c->have = 0;
+	conn_read(v, fd);
+}
+
+static void accept_all(struct srv *v)
+{
+	for (;;) {
+		int fd = accept4(v->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (fd < 0 && errno == EAGAIN)
+			return;
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+			cvp_die(EXIT_LIMIT,
+				"delay server: %s after %llu connections (limit: %s)", strerror(errno),
+				(unsigned long long)v->open,
+				errno == EMFILE ? "RLIMIT_NOFILE, ulimit -n" : "fs.file-max");
+		CHECK(fd >= 0);
+		if ((size_t)fd >= v->nc) {
+			size_t n = v->nc * 2 > (size_t)fd ? v->nc * 2 : (size_t)fd + 1;
+			struct conn *c = realloc(v->c, n * sizeof *c);
+			CHECK(c);
+			memset(c + v->nc, 0, (n - v->nc) * sizeof *c);
+			v->c = c;
+			v->nc = n;
+		}
+		struct conn *c = &v->c[fd];
+		c->state = C_READ;
+		c->gen++;
+		c->have = 0;
+		v->open++;
+		struct epoll_event e = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+					.data.fd = fd};
+		CHECK(epoll_ctl(v->ep, EPOLL_CTL_ADD, fd, &e) == 0);
+		conn_read(v, fd);
+	}
+}
+
+static _Noreturn void serve(int lfd, uint32_t delay_ms)
+{
+	struct srv v = {.lfd = lfd, .delay_ns = delay_ms * 1000000LL, .nc = 1024};
+	v.c = calloc(v.nc, sizeof *v.c);
+	v.ep = epoll_create1(EPOLL_CLOEXEC);
+	CHECK(v.c && v.ep >= 0);
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = lfd};
+	CHECK(epoll_ctl(v.ep, EPOLL_CTL_ADD, lfd, &e) == 0);
+	struct epoll_event ev[EVENTS];
+	for (;;) {
+		struct timespec ts, *tp = NULL;
+		if (v.qlen) {
+			int64_t d = v.q[v.qhead].at - now_ns();
+			d = d < 0 ? 0 : d;
+			ts = (struct timespec){d / 1000000000, d % 1000000000};
+			tp = &ts;
+		}
+		int n = epoll_pwait2(v.ep, ev, EVENTS, tp, NULL);
+		CHECK(n >= 0 || errno == EINTR);
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+			if (fd == lfd) {
+				accept_all(&v);
+				continue;
+			}
+			uint32_t in = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+			if (v.c[fd].state == C_READ && (ev[i].events & in))
+				conn_read(&v, fd);
+			else if (v.c[fd].state == C_WRITE && (ev[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+				conn_write(&v, fd);
+			/* C_HOLD: the rest waits; a vanished client shows when the echo fails. */
+		}
+		int64_t now = now_ns();
+		while (v.qlen && v.q[v.qhead].at <= now) {
+			struct due d = v.q[v.qhead];
+			v.qhead = (v.qhead + 1) % v.qcap;
+			v.qlen--;
+			if (v.c[d.fd].state == C_HOLD && v.c[d.fd].gen == d.gen)
+				conn_write(&v, d.fd);
+		}
+	}
+}
+
+/* ---- the harness side ---- */
+
+struct server *server_start(uint32_t delay_ms, int *status)
+{
+	struct server *sv = calloc(1, sizeof *sv);
+	CHECK(sv);
+	sv->owner = getpid();
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp || strlen(tmp) > sizeof sv->dir - 32)
+		tmp = "/tmp"; /* a socket path must fit in sun_path (108 bytes) */
+	snprintf(sv->dir, sizeof sv->dir, "%s/cvp-server.XXXXXX", tmp);
+	if (!mkdtemp(sv->dir)) { /* mode 0700: only this user can reach the socket */
+		fprintf(stderr, "cvp: delay server: cannot create a directory in %s: %s\n", tmp,
+			strerror(errno));
+		free(sv);
+		*status = EXIT_WRONG;
+		return NULL;
+	}
+	snprintf(sv->path, sizeof sv->path, "%s/sock", sv->dir);
+	live = sv;
+	atexit(cleanup_live);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	strcpy(a.sun_path, sv->path);
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	CHECK(lfd >= 0);
+	CHECK(bind(lfd, (struct sockaddr *)&a, sizeof a) == 0);
+	CHECK(listen(lfd, INT_MAX) == 0); /* the kernel caps it at net.core.somaxconn */
+
+	fflush(NULL);
+	pid_t harness = getpid();
+	sv->pid = fork();
+	if (sv->pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != harness)
+			_exit(EXIT_WRONG);
+		/* The same slack as every model (inherited already; said again for clarity). */
+		CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
+		int null = open("/dev/null", O_RDWR);
+		CHECK(null >= 0 && dup2(null, 0) == 0 && dup2(null, 1) == 1);
+		close(null);
+		serve(lfd, delay_ms);
+	}
+	int e = errno;
+	close(lfd); /* the harness never holds the listening socket, so units cannot inherit it */
+	if (sv->pid < 0) {
+		fprintf(stderr, "cvp: delay server: fork failed: %s (limits: ulimit -u, memory)\n",
+			strerror(e));
+		server_stop(sv, &(double){0});
+		*status = EXIT_LIMIT;
+		return NULL;
+	}
+	return sv;
+}
+
+const char *server_path(const struct server *sv)
+{
+	return sv->path;
+}
+
+int server_stop(struct server *sv, double *cpu_s)
+{
+	int ret = 0;
+	*cpu_s = NAN;
+	if (sv->pid > 0) {
+		int st;
+		struct rusage ru;
+		kill(sv->pid, SIGTERM);
+		while (wait4(sv->pid, &st, 0, &ru) < 0)
+			CHECK(errno == EINTR);
+		*cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+			 ru.ru_stime.tv_usec / 1e6;
+		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)) {
+			ret = WIFEXITED(st) && WEXITSTATUS(st) == EXIT_LIMIT ? EXIT_LIMIT : EXIT_WRONG;
+			fprintf(stderr, "cvp: delay server died before the end of the run (%s %d)\n",
+				WIFEXITED(st) ? "exit status" : "signal",
+				WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		}
+		sv->pid = 0;
+	}
+	unlink(sv->path);
+	rmdir(sv->dir);
+	if (live == sv)
+		live = NULL;
+	free(sv);
+	return ret;
+}
+
+struct server *io_begin(struct run *r)
+{
+	signal(SIGPIPE, SIG_IGN); /* a vanished peer is an error to report (EPIPE), not a death */
+	uint64_t conns = 0;
+	if (r->wl->needs_server)
+		conns = r->model == &model_serial ? 1 : r->units < r->tasks ? r->units : r->tasks;
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = {rl.rlim_max, rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want; /* else (an infinite hard limit above fs.nr_open) keep the soft one */
+	}
+	if (rl.rlim_cur < conns + SPARE_FDS)
+		cvp_die(EXIT_LIMIT,
+			"RLIMIT_NOFILE (ulimit -n): %llu connections need %llu descriptors in the "
+			"harness and as many in the delay server, but the hard limit is %llu; raise it "
+			"(ulimit -Hn as root, or limits.conf) or use fewer units",
+			(unsigned long long)conns, (unsigned long long)(conns + SPARE_FDS),
+			(unsigned long long)rl.rlim_cur);
+	if (!r->wl->needs_server)
+		return NULL;
+	int st;
+	struct server *sv = server_start(r->ctx.delay_ms, &st);
+	if (!sv)
+		exit(st);
+	r->ctx.server = server_path(sv);
+	return sv;
+}
