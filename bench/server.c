@@ -118,7 +118,8 @@ static void enqueue(struct srv *v, int fd)
 		v->qhead = 0;
 		v->qcap = n;
 	}
-	v->q[(v->qhead + v->qlen++) % v->qcap] = (struct due){now_ns() + v->delay_ns, fd, v->c[fd].gen};
+	struct due d = {now_ns() + v->delay_ns, fd, v->c[fd].gen};
+	v->q[(v->qhead + v->qlen++) % v->qcap] = d;
 }
 
 static void conn_write(struct srv *v, int fd);
@@ -194,9 +195,8 @@ static void accept_all(struct srv *v)
 		if (fd < 0 && errno == EAGAIN)
 			return;
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE))
-			cvp_die(EXIT_LIMIT,
-				"delay server: %s after %llu connections (limit: %s)", strerror(errno),
-				(unsigned long long)v->open,
+			cvp_die(EXIT_LIMIT, "delay server: %s after %llu connections (limit: %s)",
+				strerror(errno), (unsigned long long)v->open,
 				errno == EMFILE ? "RLIMIT_NOFILE, ulimit -n" : "fs.file-max");
 		CHECK(fd >= 0);
 		if ((size_t)fd >= v->nc) {
@@ -244,10 +244,10 @@ static _Noreturn void serve(int lfd, uint32_t delay_ms)
 				accept_all(&v);
 				continue;
 			}
-			uint32_t in = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
-			if (v.c[fd].state == C_READ && (ev[i].events & in))
+			uint32_t got = ev[i].events, gone = EPOLLHUP | EPOLLERR;
+			if (v.c[fd].state == C_READ && (got & (EPOLLIN | EPOLLRDHUP | gone)))
 				conn_read(&v, fd);
-			else if (v.c[fd].state == C_WRITE && (ev[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+			else if (v.c[fd].state == C_WRITE && (got & (EPOLLOUT | gone)))
 				conn_write(&v, fd);
 			/* C_HOLD: the rest waits; a vanished client shows when the echo fails. */
 		}
@@ -340,8 +340,9 @@ int server_stop(struct server *sv, double *cpu_s)
 		*cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
 			 ru.ru_stime.tv_usec / 1e6;
 		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)) {
-			ret = WIFEXITED(st) && WEXITSTATUS(st) == EXIT_LIMIT ? EXIT_LIMIT : EXIT_WRONG;
-			fprintf(stderr, "cvp: delay server died before the end of the run (%s %d)\n",
+			bool limit = WIFEXITED(st) && WEXITSTATUS(st) == EXIT_LIMIT;
+			ret = limit ? EXIT_LIMIT : EXIT_WRONG;
+			fprintf(stderr, "cvp: delay server died before the run ended (%s %d)\n",
 				WIFEXITED(st) ? "exit status" : "signal",
 				WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		}
@@ -366,13 +367,13 @@ struct server *io_begin(struct run *r)
 	if (rl.rlim_cur < rl.rlim_max) {
 		struct rlimit want = {rl.rlim_max, rl.rlim_max};
 		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			rl = want; /* else (an infinite hard limit above fs.nr_open) keep the soft one */
+			rl = want; /* else (hard limit infinite, above fs.nr_open): keep soft */
 	}
 	if (rl.rlim_cur < conns + SPARE_FDS)
 		cvp_die(EXIT_LIMIT,
 			"RLIMIT_NOFILE (ulimit -n): %llu connections need %llu descriptors in the "
-			"harness and as many in the delay server, but the hard limit is %llu; raise it "
-			"(ulimit -Hn as root, or limits.conf) or use fewer units",
+			"harness and as many in the delay server, but the hard limit is %llu; "
+			"raise it (ulimit -Hn as root, or limits.conf) or use fewer units",
 			(unsigned long long)conns, (unsigned long long)(conns + SPARE_FDS),
 			(unsigned long long)rl.rlim_cur);
 	if (!r->wl->needs_server)

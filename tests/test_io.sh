@@ -1,0 +1,110 @@
+#!/bin/sh
+# test_io.sh — IO-bound workloads (issue 3): every model x sleep/echo/mixed verifies; 1 000
+# coroutines and 1 000 threads sleep concurrently near the ideal time; a pool of 2 blocking units
+# serves sleeping tasks a few at a time while coroutines run one per task; a unit count past a
+# lowered RLIMIT_NOFILE exits 3 naming it; nothing (process, socket directory) is left behind,
+# also when the run is interrupted.
+set -u
+. tests/lib.sh
+
+models="serial threads procs coros"
+# The delay server's socket directory goes under TMPDIR: a private one shows what is left.
+SOCKDIR=$TMP/sock
+mkdir -p "$SOCKDIR"
+export TMPDIR="$SOCKDIR"
+
+# 1. Every model x IO workload at a small size: verified, with the IO columns filled.
+for w in sleep echo mixed; do
+	for m in $models; do
+		out=$TMP/$m-$w.csv
+		if $CVP --model "$m" --workload "$w" --units 3 --tasks 5 --size 2 --delay-ms 5 --work 20 \
+			--format csv --header >"$out" 2>"$TMP/err"; then
+			v=$(col "$out" verified)
+			[ "$v" = true ] && [ "$(col "$out" size)" = 10 ] && [ "$(col "$out" delay_ms)" = 5 ] &&
+				[ "$(col "$out" timer_slack_ns)" = 1 ] &&
+				pass "$m x $w: verified" || fail "$m x $w: verified=$v size=$(col "$out" size)"
+		else
+			fail "$m x $w: exit $? ($(cat "$TMP/err"))"
+		fi
+	done
+done
+s=$(col "$TMP/threads-echo.csv" server_cpu_s)
+[ -n "$s" ] && fcmp "$s" ">" 0 && [ -z "$(col "$TMP/threads-sleep.csv" server_cpu_s)" ] &&
+	pass "server_cpu_s: reported with the delay server, empty without" ||
+	fail "server_cpu_s: echo '$s', sleep '$(col "$TMP/threads-sleep.csv" server_cpu_s)'"
+[ "$(col "$TMP/coros-echo.csv" stack_kib)" -gt 0 ] 2>/dev/null &&
+	pass "coros: stack_kib reported" || fail "coros: stack_kib '$(col "$TMP/coros-echo.csv" stack_kib)'"
+
+# 2. 1 000 concurrent sleepers, D = 50 ms, 2 rounds: under 3x the ideal 0.1 s.
+for m in coros threads; do
+	out=$TMP/k-$m.csv
+	if $CVP --model "$m" --workload sleep --units 1000 --size 2 --delay-ms 50 --header >"$out" 2>"$TMP/err"; then
+		wall=$(col "$out" wall_s)
+		[ "$(col "$out" verified)" = true ] && fcmp "$wall" "<" 0.3 && fcmp "$wall" ">=" 0.1 &&
+			pass "$m: 1000 units sleep 2 x 50 ms in ${wall}s (< 3x ideal)" ||
+			fail "$m: 1000 units sleep 2 x 50 ms in ${wall}s"
+	else
+		fail "$m: 1000 sleepers: exit $? ($(cat "$TMP/err"))"
+	fi
+done
+# 1 000 concurrent connections to the delay server, per model that holds them.
+for m in coros threads; do
+	$CVP --model "$m" --workload echo --units 1000 --size 2 --delay-ms 20 --header >"$TMP/e1k.csv" 2>"$TMP/err" &&
+		[ "$(col "$TMP/e1k.csv" verified)" = true ] &&
+		pass "$m: 1000 units echo, verified" || fail "$m: 1000 units echo ($(cat "$TMP/err"))"
+done
+
+# 3. A pool of 2 blocking units serves 40 sleeping tasks 2 at a time (20 x D); coroutines run
+# one per task (1 x D). The gap is what sizing a pool to the cores costs IO.
+$CVP --model procs --workload sleep --units 2 --tasks 40 --size 1 --delay-ms 10 --header >"$TMP/pool.csv" 2>&1 &&
+	$CVP --model coros --workload sleep --units 40 --size 1 --delay-ms 10 --header >"$TMP/co40.csv" 2>&1
+p=$(col "$TMP/pool.csv" wall_s)
+c=$(col "$TMP/co40.csv" wall_s)
+fcmp "$p" ">=" 0.2 && fcmp "$p" ">" "$(awk -v c="$c" 'BEGIN { print 5 * c }')" &&
+	pass "sleep: procs pool of 2 for 40 tasks ${p}s, 40 coroutines ${c}s" ||
+	fail "sleep: procs pool of 2 for 40 tasks '${p}'s vs 40 coroutines '${c}'s"
+
+# 4. Past a lowered RLIMIT_NOFILE: exit 3 naming it, nothing left behind. Run as the leader of
+# a new session, then look for any process still in it.
+for m in threads procs coros; do
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	setsid -w sh -c 'echo $$ >"$1"; ulimit -n 64; exec "$2" --model "$3" --workload echo --units 200 --size 1' \
+		sh "$TMP/sid" "$CVP" "$m" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	sid=$(cat "$TMP/sid")
+	left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
+	[ "$rc" -eq 3 ] && grep -q RLIMIT_NOFILE "$TMP/err" && grep -q 200 "$TMP/err" && [ ! -s "$TMP/out" ] &&
+		pass "$m: 200 connections past ulimit -n 64: exit 3 naming RLIMIT_NOFILE" ||
+		fail "$m: past ulimit -n 64: exit $rc ($(cat "$TMP/err"))"
+	[ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+		pass "$m: nothing left after the limit" || fail "$m: $left processes, dir: $(ls "$SOCKDIR")"
+done
+
+# 5. Interrupted mid-run (SIGINT to the harness): the server and every unit go, and so does
+# the socket directory.
+for m in procs coros; do
+	# shellcheck disable=SC2016
+	setsid sh -c 'echo $$ >"$1"; exec "$2" --model "$3" --workload echo --units 50 --size 100 --delay-ms 20' \
+		sh "$TMP/sid" "$CVP" "$m" >/dev/null 2>&1 &
+	sleep 0.5
+	sid=$(cat "$TMP/sid")
+	kill -INT "$sid"
+	wait
+	sleep 0.3
+	# Units and server die with the harness (PR_SET_PDEATHSIG) and are reparented to init,
+	# which may be slow to reap them: count what still runs, not zombies.
+	left=$(ps -eo sid=,stat= | awk -v s="$sid" '$1 == s && $2 !~ /^Z/' | wc -l)
+	[ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+		pass "$m: interrupted echo run leaves nothing" ||
+		fail "$m: interrupted: $left processes, dir: $(ls "$SOCKDIR")"
+done
+
+# 6. Bad values for the IO flags: exit 2, one line naming the flag, nothing on stdout.
+for bad in "--delay-ms -1" "--delay-ms 1x" "--work abc" "--delay-ms"; do
+	# shellcheck disable=SC2086 # split on purpose
+	$CVP --model coros --workload echo $bad >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	flag=${bad%% *}
+	[ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q -- "$flag" "$TMP/err" &&
+		pass "usage: $bad -> exit 2" || fail "usage: $bad -> exit $rc ($(cat "$TMP/err"))"
+done
