@@ -70,14 +70,24 @@ struct sched *sched_new(uint64_t n, size_t stack_bytes)
 		s->stacks = NULL;
 		goto fail;
 	}
-	bool light = true; /* MADV_GUARD_INSTALL works here */
+	/* MADV_GUARD_INSTALL unless it fails, or CVP_CORO_GUARD=mprotect forces the fallback. */
+	const char *force = getenv("CVP_CORO_GUARD");
+	bool light = !force || strcmp(force, "mprotect") != 0;
 	for (uint64_t i = 0; i < n; i++) {
 		char *g = s->stacks + i * s->slot_bytes;
 		if (light && madvise(g, pg, MADV_GUARD_INSTALL) == 0)
 			continue;
 		light = false;
-		if (mprotect(g, pg, PROT_NONE) != 0)
-			goto fail; /* ENOMEM here is vm.max_map_count */
+		if (mprotect(g, pg, PROT_NONE) == 0)
+			continue;
+		if (errno == ENOMEM) /* splitting the mapping once more would pass the cap */
+			cvp_die(EXIT_LIMIT,
+				"coros: vm.max_map_count reached after %llu of %llu coroutine stacks: "
+				"each mprotect guard page splits the stack mapping (two VMAs per "
+				"stack; MADV_GUARD_INSTALL, Linux 6.13+, needs none); raise it "
+				"(sysctl vm.max_map_count) or use fewer units",
+				(unsigned long long)i, (unsigned long long)n);
+		goto fail;
 	}
 	s->guard = light ? "madvise" : "mprotect";
 	return s;

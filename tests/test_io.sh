@@ -47,6 +47,25 @@ for m in coros threads; do
 		fail "$m: 1000 sleepers: exit $? ($(cat "$TMP/err"))"
 	fi
 done
+$CVP --model procs --workload sleep --units 1000 --size 1 --delay-ms 20 --header >"$TMP/p1k.csv" 2>"$TMP/err" &&
+	[ "$(col "$TMP/p1k.csv" verified)" = true ] &&
+	pass "procs: 1000 processes sleep, verified" || fail "procs: 1000 sleepers ($(cat "$TMP/err"))"
+# 100 000 coroutines fit: one stack mapping, guard pages that cost no VMA.
+$CVP --model coros --workload sleep --units 100000 --size 1 --delay-ms 100 --header >"$TMP/c100k.csv" 2>"$TMP/err" &&
+	[ "$(col "$TMP/c100k.csv" verified)" = true ] &&
+	pass "coros: 100 000 coroutines sleep, verified ($(col "$TMP/c100k.csv" wall_s)s)" ||
+	fail "coros: 100 000 coroutines ($(cat "$TMP/err"))"
+# With one VMA per guard page (the mprotect fallback, forced) they cannot: exit 3 naming the cap.
+if [ "$(cat /proc/sys/vm/max_map_count)" -lt 80000 ]; then
+	CVP_CORO_GUARD=mprotect $CVP --model coros --workload sleep --units 40000 --size 1 --delay-ms 1 \
+		>"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" -eq 3 ] && grep -q vm.max_map_count "$TMP/err" && [ ! -s "$TMP/out" ] &&
+		pass "coros: 40 000 mprotect guards: exit 3 naming vm.max_map_count" ||
+		fail "coros: 40 000 mprotect guards: exit $rc ($(cat "$TMP/err"))"
+else
+	skip "coros: vm.max_map_count is raised here; 40 000 mprotect guards fit"
+fi
 # 1 000 concurrent connections to the delay server, per model that holds them.
 for m in coros threads; do
 	$CVP --model "$m" --workload echo --units 1000 --size 2 --delay-ms 20 --header >"$TMP/e1k.csv" 2>"$TMP/err" &&
