@@ -99,6 +99,18 @@ for m in threads procs coros; do
 		pass "$m: nothing left after the limit" || fail "$m: $left processes, dir: $(ls "$SOCKDIR")"
 done
 
+# Threads past the address space (ulimit -v: 1000 default stacks do not fit in 1 GB) while the
+# delay server runs: exit 3 with the count reached, and the server goes too.
+# shellcheck disable=SC2016 # expanded by the inner shell
+setsid -w sh -c 'echo $$ >"$1"; ulimit -v 1000000; exec "$2" --model threads --workload echo --units 1000 --size 1' \
+	sh "$TMP/sid" "$CVP" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+sid=$(cat "$TMP/sid")
+left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
+[ "$rc" -eq 3 ] && grep -q "at unit [0-9]* of 1000" "$TMP/err" && [ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+	pass "threads past ulimit -v with the server up: exit 3 with the count, nothing left" ||
+	fail "threads past ulimit -v: exit $rc, $left left ($(cat "$TMP/err"))"
+
 # 5. Interrupted mid-run (SIGINT to the harness): the server and every unit go, and so does
 # the socket directory.
 for m in procs coros; do

@@ -17,12 +17,11 @@ static int mixed_prepare(struct wl_ctx *ctx)
 	struct mixed *m = wl_shared_alloc(sizeof *m);
 	if (!m)
 		return 3;
+	ctx->state = m;
 	m->hash = wl_find("hash");
 	if (!m->hash)
 		return 4;
-	int st = m->hash->prepare ? m->hash->prepare(&m->hash_ctx) : 0;
-	ctx->state = m;
-	return st;
+	return m->hash->prepare ? m->hash->prepare(&m->hash_ctx) : 0;
 }
 
 static uint64_t mixed_run(const struct wl_ctx *ctx, uint64_t begin, uint64_t end)
@@ -55,7 +54,7 @@ static void mixed_cleanup(struct wl_ctx *ctx)
 	struct mixed *m = ctx->state;
 	if (!m)
 		return;
-	if (m->hash->cleanup)
+	if (m->hash && m->hash->cleanup)
 		m->hash->cleanup(&m->hash_ctx);
 	wl_shared_free(m, sizeof *m);
 }
