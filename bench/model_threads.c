@@ -30,8 +30,10 @@ static void *thread_main(void *p)
 			strerror(errno));
 	unit_enter(r, u);
 	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
-	if (barrier_wait(r))
+	if (barrier_wait(r)) {
 		unit_body(r, u);
+		barrier_finish(r);
+	}
 	return NULL;
 }
 
