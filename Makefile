@@ -45,8 +45,20 @@ $(B)/registry.o: $(B)/registry.c
 test: all
 	@sh tests/run.sh
 
+# The matrix under hyperfine into results/<host>-<UTC time>/ (PROFILE=quick|default|full);
+# plots and table regenerate from RESULTS (default: the newest run) without running anything.
+PROFILE ?= default
+RESULTS ?= results/latest
 bench: all
-	@sh scripts/bench.sh
+	@CC="$(CC)" CFLAGS="$(CFLAGS)" PROFILE="$(PROFILE)" sh scripts/bench.sh
+
+plots:
+	@sh scripts/plots.sh "$(RESULTS)"
+	@ls "$(RESULTS)"/plots/*.png "$(RESULTS)"/plots/*.svg
+
+table:
+	@python3 scripts/report.py table "$(RESULTS)"
+	@cat "$(RESULTS)/TABLE.md"
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,20 @@
+# speedup.gp — speedup vs cores for one CPU workload: a line per model, error bars from the
+# fastest and slowest run, and the ideal (speedup = cores).
+# gnuplot -e "fmt='svg'" -c speedup.gp derived/speedup.csv out.svg WORKLOAD
+data = ARG1
+out = ARG2
+load ARG0[:strstrt(ARG0, 'speedup.gp') - 1].'common.gp'
+wl = ARG3
+stats data using (strcol('workload') eq wl ? column('cores') : NaN) nooutput
+nmax = STATS_max
+set title sprintf("Speedup of %s over serial on 1 core (in-process wall time, median of runs)", wl)
+set xlabel 'cores (hwloc, compact placement)'
+set ylabel 'speedup (T serial, 1 core / T model)'
+set xrange [0.8:nmax + 0.2]
+set xtics 1
+set yrange [0:nmax * 1.15 + 0.2]
+plot data using (strcol('workload') eq wl && strcol('model') eq 'serial' ? column('cores') : NaN):'ideal' \
+	with lines dt 2 lc rgb 'black' lw 1.5 title 'ideal (= cores)', \
+	for [i = 1:4] data using (strcol('workload') eq wl && strcol('model') eq word(models, i) ? \
+	column('cores') : NaN):'speedup':'speedup_lo':'speedup_hi' with yerrorlines lt i \
+	title model_title(word(models, i))

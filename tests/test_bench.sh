@@ -1,0 +1,88 @@
+#!/bin/sh
+# test_bench.sh — the results pipeline without the real matrix: the table generator and the
+# plot scripts on the committed fixture (tests/fixtures/results-small, made-up numbers), their
+# errors on a missing or corrupt file, and the matrix driver run against a fake cvp.
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+FIX=tests/fixtures/results-small
+
+is_png() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+
+# A fresh copy of the fixture in $TMP/$1.
+fixture() {
+	rm -rf "${TMP:?}/$1"
+	cp -r "$FIX" "$TMP/$1"
+}
+
+# ---- the table and the plots from the fixture
+fixture ok
+check "report.py writes TABLE.md from the fixture" python3 scripts/report.py table "$TMP/ok"
+check "TABLE.md is the expected text" diff -u "$FIX/TABLE.expected.md" "$TMP/ok/TABLE.md"
+check "plots.sh draws the fixture's plots" sh scripts/plots.sh "$TMP/ok"
+for p in speedup-hash io-sleep io-echo memory spawn switch; do
+	f="$TMP/ok/plots/$p"
+	check "$p.png is a non-empty PNG" is_png "$f.png"
+	check "$p.svg is a non-empty SVG" grep -q '<svg' "$f.svg"
+done
+# The fixture has no mandel or stream runs: no plot, and the table says they are missing.
+check "no plot for a workload without data" test ! -e "$TMP/ok/plots/speedup-mandel.png"
+check "TABLE.md names what is missing" grep -q 'mandel at 2 cores: not in this run' "$TMP/ok/TABLE.md"
+
+# ---- a missing or corrupt file gives an error naming it
+expect_error() { # expect_error NAME FILE_NAMED COMMAND... — fails, and stderr names the file
+	name=$1 named=$2
+	shift 2
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+		fail "$name: succeeded"
+	elif grep -qF "$named" "$TMP/err"; then
+		pass "$name"
+	else
+		fail "$name: error does not name $named: $(cat "$TMP/err")"
+	fi
+}
+json=raw/cpu-hash-threads-c2.json
+fixture gone && rm "$TMP/gone/$json"
+expect_error "table: missing $json" "$json" python3 scripts/report.py table "$TMP/gone"
+expect_error "plots: missing $json" "$json" sh scripts/plots.sh "$TMP/gone"
+fixture bad && echo '{"results": [{"mean": 0.1' >"$TMP/bad/$json"
+expect_error "table: corrupt $json" "$json" python3 scripts/report.py table "$TMP/bad"
+fixture nomachine && rm "$TMP/nomachine/machine.txt"
+expect_error "table: missing machine.txt" machine.txt python3 scripts/report.py table "$TMP/nomachine"
+fixture short && sed -i '5s/,[^,]*$//' "$TMP/short/cvp.csv"
+expect_error "table: cvp.csv with a short row" "cvp.csv:5" python3 scripts/report.py table "$TMP/short"
+fixture nan && sed -i '3s/^\(\([^,]*,\)\{12\}\)[^,]*/\1fast/' "$TMP/nan/cvp.csv"
+expect_error "table: cvp.csv with a non-number" "cvp.csv:3" python3 scripts/report.py table "$TMP/nan"
+fixture nostatus && rm "$TMP/nostatus/status.csv"
+expect_error "table: missing status.csv" status.csv python3 scripts/report.py table "$TMP/nostatus"
+
+# ---- the matrix driver, against a fake cvp (seconds, not minutes)
+if RESULTS_ROOT="$TMP/runs" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick sh scripts/bench.sh \
+	>"$TMP/bench.out" 2>"$TMP/bench.err"; then
+	pass "bench.sh runs the quick matrix against a fake cvp"
+else
+	fail "bench.sh with a fake cvp: $(tail -n 3 "$TMP/bench.err")"
+fi
+run="$TMP/runs/latest"
+status() { awk -F, -v c="$1" '$1 == c { print $11 }' "$run/status.csv"; }
+check "results/latest points to the run" test -f "$run/machine.txt"
+check "machine.txt records the profile" grep -q '^profile: quick$' "$run/machine.txt"
+check "hyperfine JSON per configuration" test -s "$run/raw/cpu-hash-threads-c2.json"
+check "a resource limit is recorded as a cap" test "$(status io-sleep-procs-u1000)" = cap
+check "a workload cvp lacks is recorded as unavailable" test "$(status io-echo-coros-u10)" = unavailable
+check "an unknown flag value is recorded as unavailable" \
+	test "$(status probe-pingpong-threads-pipe-c1)" = unavailable
+# 3 counted runs per configuration in the quick profile; the warm-up rows are not kept.
+check "cvp.csv keeps the counted runs only" \
+	test "$(grep -c '^cpu-hash-threads-c2,' "$run/cvp.csv")" -eq 3
+check "bench prints the table" grep -q '^| \*\*Mode\*\*' "$TMP/bench.out"
+check "bench prints the plot paths" grep -q 'plots/speedup-hash.svg$' "$TMP/bench.out"
+check "no temporary files are left" test -z "$(find "$run/" -name '.*tmp*')"
+check "an unknown profile is a usage error" \
+	sh -c 'PROFILE=huge sh scripts/bench.sh 2>/dev/null; [ $? -eq 2 ]'
+
+if command -v shellcheck >/dev/null; then
+	check "shellcheck passes on the scripts" shellcheck -x scripts/*.sh tests/test_bench.sh \
+		tests/fixtures/fake-cvp.sh
+else
+	skip "shellcheck not installed"
+fi
