@@ -77,7 +77,7 @@ struct shared {
 	_Atomic uint32_t ready; /* units at the barrier; futex word */
 	_Atomic uint32_t go;    /* 0: wait, 1: run, 2: abort; futex word */
 	int64_t t0_ns;          /* clock start: the barrier's release */
-	_Atomic uint32_t finished; /* threads: units done with their work */
+	_Atomic uint32_t finished; /* threads, procs: units done with their work */
 	_Atomic uint32_t all_done; /* futex word: 1 once every unit has finished */
 	int64_t create0_ns, create0_end_ns; /* spawn probe: around the creation of unit 0 */
 	_Atomic uint32_t held;      /* memory probe: units parked in wl_hold() */
@@ -152,9 +152,12 @@ bool barrier_wait(struct run *r);
 void barrier_release(struct run *r, uint64_t n);
 /* Tell units at the barrier to give up (a spawn failed). */
 void barrier_abort(struct run *r);
-/* Threads: after the unit's work, wait until every unit has finished, so no thread's exit
- * (unmapping its stack, with TLB shootdowns) runs inside the timed interval. */
+/* Threads and procs: after the unit's work, wait until every unit has finished, so no unit's
+ * exit (unmapping its stack or address space, with TLB shootdowns) runs inside the timed
+ * interval. */
 void barrier_finish(struct run *r);
+/* Let units waiting in barrier_finish go (a unit died and will never finish). */
+void barrier_finish_release(struct run *r);
 /* Wait until `ready` reaches n. */
 void barrier_wait_ready(struct run *r, uint64_t n);
 

@@ -27,8 +27,10 @@ static _Noreturn void child_main(struct run *r, uint64_t u, pid_t parent)
 	if (pin_bind_process(r->pin, u) != 0)
 		_exit(EXIT_WRONG);
 	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
-	if (barrier_wait(r))
+	if (barrier_wait(r)) {
 		unit_body(r, u);
+		barrier_finish(r);
+	}
 	_exit(0);
 }
 
@@ -84,6 +86,13 @@ static int procs_run(struct run *r)
 {
 	struct procs *p = r->model_state;
 	barrier_release(r, r->units);
+	/* Units wait for each other before exiting; no child exits before they all finished
+	 * unless one failed. So the first child to exit (looked at, not reaped) either comes after
+	 * the end or is a failure that others must not wait for: release them either way. */
+	siginfo_t si;
+	while (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0)
+		CHECK(errno == EINTR);
+	barrier_finish_release(r);
 	int st = 0;
 	int64_t bad = reap_all(p, &st);
 	if (bad >= 0) {

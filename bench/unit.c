@@ -101,12 +101,17 @@ void barrier_finish(struct run *r)
 {
 	struct shared *sh = r->sh;
 	if (atomic_fetch_add(&sh->finished, 1) + 1 == r->units) {
-		atomic_store(&sh->all_done, 1);
-		futex_wake_all(&sh->all_done);
+		barrier_finish_release(r);
 		return;
 	}
 	while (atomic_load(&sh->all_done) == 0)
 		futex_wait(&sh->all_done, 0);
+}
+
+void barrier_finish_release(struct run *r)
+{
+	atomic_store(&r->sh->all_done, 1);
+	futex_wake_all(&r->sh->all_done);
 }
 
 void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
