@@ -62,13 +62,21 @@ if [ "$NCORES" -le 8 ]; then
 else
 	CORES=$(awk -v n="$NCORES" 'BEGIN { for (c = 1; c < n; c *= 2) printf "%d ", c; print n }')
 fi
+# Run a private copy of cvp: a rebuild during the run (make in another shell) cannot swap or
+# half-write the binary under hyperfine. Removed on exit.
+BIN=$(mktemp -d "${TMPDIR:-/tmp}/cvp-bench.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$BIN"' EXIT
+cp "$CVP" "$BIN/cvp" || die "$CVP: cannot copy"
+CVP_NAME=$CVP
+CVP="$BIN/cvp"
+case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac
 WORKLOADS=" $("$CVP" --list | awk '$1 == "workload" { printf "%s ", $2 }')"
 
 RUN="$RESULTS_ROOT/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
 case $RUN in *[!A-Za-z0-9._/-]*) die "$RUN: the results path must be plain characters" ;; esac
 mkdir -p "$RUN/raw" || die "$RUN: cannot create"
 ln -sfn "$(basename "$RUN")" "$RESULTS_ROOT/latest"
-sh scripts/machine.sh "$PROFILE" "$CVP" >"$RUN/machine.txt"
+sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
 
 STATUS_HEADER="config,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,message"
 TMPF="$RUN/.tmp.$$"
@@ -233,6 +241,7 @@ done <"$RUN/plan.txt"
 rm -f "$TMPF".*
 [ ! -t 2 ] || echo >&2
 trap - INT TERM HUP
+rm -rf "$BIN"
 echo "bench: $n configurations in $(mmss $(($(date +%s) - t_start))) ($PROFILE profile)" >&2
 awk -F, 'NR > 1 && $11 != "ok" { bad++ } END { if (bad) printf "bench: %d not measured, see %s\n", bad, FILENAME }' \
 	"$RUN/status.csv" >&2

@@ -10,7 +10,15 @@ set xlabel 'units (threads, processes, coroutines), one task each'
 set ylabel 'completion time (s)'
 set logscale xy
 set format x '10^{%L}'
-set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
+set offsets graph 0.05, graph 0.05, 0, 0
+# The y range from this workload's data, with a margin; tics at 1, 2, 5 per decade.
+stats data using (strcol('workload') eq wl ? column('wall_s_max') : NaN) name 'T' nooutput
+stats data using (strcol('workload') eq wl ? column('ideal_s') : NaN) name 'I' nooutput
+stats data using (strcol('workload') eq wl ? column('wall_s_min') : NaN) name 'L' nooutput
+set yrange [(I_min < L_min ? I_min : L_min) / 1.5 : T_max * 1.5]
+set ytics ()
+do for [e = -6:4] { do for [k in '1 2 5'] { set ytics add (sprintf('%g', k * 10.0**e) k * 10.0**e) } }
+set mytics 10
 plot for [i = 2:4] data using (strcol('workload') eq wl && strcol('model') eq word(models, i) ? \
 	column('units') : NaN):'wall_s':'wall_s_min':'wall_s_max' with yerrorlines lt i \
 	title model_title(word(models, i)), \
