@@ -412,6 +412,8 @@ int main(int argc, char **argv)
 	}
 	if (r.wl->kind == WL_IO)
 		row.delay_ms = r.ctx.delay_ms;
+	if (r.wl->uses_work)
+		row.work = r.ctx.work;
 	row.server_cpu_s = server_cpu_s;
 	row.wall_s = wall;
 	row.user_s = r.user_us / 1e6;

@@ -11,7 +11,7 @@
  * then written empty (CSV) or null (JSON), never invented. */
 struct row {
 	const char *model, *workload, *kind, *variant, *pin;
-	double units, tasks, cores, size, delay_ms, stack_kib;
+	double units, tasks, cores, size, delay_ms, work, stack_kib;
 	double wall_s, user_s, sys_s, cpu_util;
 	double spawn_us_per_unit, start_us;
 	double vsz_kib_per_unit, rss_kib_per_unit, pss_kib_per_unit, kernel_kib_per_unit;

@@ -32,6 +32,9 @@ s=$(col "$TMP/threads-echo.csv" server_cpu_s)
 [ -n "$s" ] && fcmp "$s" ">" 0 && [ -z "$(col "$TMP/threads-sleep.csv" server_cpu_s)" ] &&
 	pass "server_cpu_s: reported with the delay server, empty without" ||
 	fail "server_cpu_s: echo '$s', sleep '$(col "$TMP/threads-sleep.csv" server_cpu_s)'"
+[ "$(col "$TMP/procs-mixed.csv" work)" = 20 ] && [ -z "$(col "$TMP/procs-echo.csv" work)" ] &&
+	pass "work: in the row for mixed, empty for echo" ||
+	fail "work: mixed '$(col "$TMP/procs-mixed.csv" work)', echo '$(col "$TMP/procs-echo.csv" work)'"
 [ "$(col "$TMP/coros-echo.csv" stack_kib)" -gt 0 ] 2>/dev/null &&
 	pass "coros: stack_kib reported" || fail "coros: stack_kib '$(col "$TMP/coros-echo.csv" stack_kib)'"
 

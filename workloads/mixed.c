@@ -70,4 +70,5 @@ WORKLOAD(mixed) = {
 	.cleanup = mixed_cleanup,
 	.per_task_size = true,
 	.needs_server = true,
+	.uses_work = true,
 };

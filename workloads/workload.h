@@ -67,6 +67,8 @@ struct workload {
 	bool per_task_size;
 	/* The harness starts the delay server before the clock (ctx->server) and stops it after. */
 	bool needs_server;
+	/* --work applies (ctx->work); its value goes in the row. */
+	bool uses_work;
 };
 
 /* Defines the descriptor of the workload in workloads/<id>.c; the Makefile registers it. */
