@@ -413,24 +413,25 @@ int wl_server_call(const struct wl_ctx *ctx, int fd, uint64_t seed, uint32_t byt
 			return -1;
 		k = 0;
 	} while (w < words);
-	/* Receive and compare. */
-	ssize_t got = wl_read_all(ctx, fd, buf, sizeof hdr);
-	if (got != (ssize_t)sizeof hdr)
-		return got < 0 ? -1 : (errno = EPIPE, -1);
-	if (memcmp(buf, &hdr, sizeof hdr) != 0)
-		return errno = EBADMSG, -1;
+	/* Receive and compare, the header and the first chunk in one read like the send. */
 	uint64_t part = bytes;
-	for (w = 0; w < words;) {
-		uint64_t n = words - w < CHUNK_WORDS ? words - w : CHUNK_WORDS;
-		got = wl_read_all(ctx, fd, buf, n * 8);
-		if (got != (ssize_t)(n * 8))
+	w = 0;
+	k = 1;
+	do {
+		uint64_t n = words - w < CHUNK_WORDS + 1 - k ? words - w : CHUNK_WORDS + 1 - k;
+		size_t len = (k + n) * 8;
+		ssize_t got = wl_read_all(ctx, fd, buf, len);
+		if (got != (ssize_t)len)
 			return got < 0 ? -1 : (errno = EPIPE, -1);
+		if (k && memcmp(buf, &hdr, sizeof hdr) != 0)
+			return errno = EBADMSG, -1;
 		for (uint64_t i = 0; i < n; i++, w++) {
-			if (buf[i] != payload_word(seed, w))
+			if (buf[k + i] != payload_word(seed, w))
 				return errno = EBADMSG, -1;
-			part += wl_mix64(buf[i] + w);
+			part += wl_mix64(buf[k + i] + w);
 		}
-	}
+		k = 0;
+	} while (w < words);
 	*sum += part;
 	return 0;
 }
