@@ -7,7 +7,8 @@ load ARG0[:strstrt(ARG0, 'speedup.gp') - 1].'common.gp'
 wl = ARG3
 stats data using (strcol('workload') eq wl ? column('cores') : NaN) nooutput
 nmax = STATS_max
-set title sprintf("Speedup of %s over serial on 1 core (in-process wall time, median of runs)", wl)
+# Models sit a little apart on x so their error bars do not hide each other.
+set title sprintf("Speedup of %s over serial on 1 core (in-process wall time, fastest run;\nbars down to the slowest)", wl)
 set xlabel 'cores (hwloc, compact placement)'
 set ylabel 'speedup (T serial, 1 core / T model)'
 set xrange [0.8:nmax + 0.2]
@@ -16,5 +17,6 @@ set yrange [0:nmax * 1.15 + 0.2]
 plot data using (strcol('workload') eq wl && strcol('model') eq 'serial' ? column('cores') : NaN):'ideal' \
 	with lines dt 2 lc rgb 'black' lw 1.5 title 'ideal (= cores)', \
 	for [i = 1:4] data using (strcol('workload') eq wl && strcol('model') eq word(models, i) ? \
-	column('cores') : NaN):'speedup':'speedup_lo':'speedup_hi' with yerrorlines lt i \
+	column('cores') + (i - 2.5) * nmax * 0.01 : NaN):'speedup':'speedup_lo':'speedup_hi' \
+	with yerrorlines lt i \
 	title model_title(word(models, i))
