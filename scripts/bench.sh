@@ -179,8 +179,26 @@ record() { # record STATUS EXIT MESSAGE — one line in status.csv for the curre
 		"$t" "$c" "$size" "$delay" "$1" "$2" "$msg" | append "$RUN/status.csv"
 }
 
+# Forking more processes than the machine can hold is not attempted: above max processes
+# (ulimit -u), or when PROC_GUARD_KIB per process (a guard well above the ~35-200 KiB a child
+# costs, see the idle probe) would pass half of MemAvailable. Recorded as a cap, with the reason.
+PROC_GUARD_KIB=512
+MAX_PROCS=$(awk '/^Max processes/ { print ($3 == "unlimited") ? 4194304 : $3 }' /proc/self/limits)
+MEM_AVAIL_KIB=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+proc_limit() { # a reason when $1 processes are more than this machine allows, else nothing
+	if [ "$1" -ge "$MAX_PROCS" ]; then
+		echo "not run: $1 processes reach max processes (ulimit -u) = $MAX_PROCS"
+	elif [ $(($1 * PROC_GUARD_KIB)) -gt $((MEM_AVAIL_KIB / 2)) ]; then
+		echo "not run: $1 processes x $PROC_GUARD_KIB KiB (guard) exceed half of MemAvailable ($MEM_AVAIL_KIB kB)"
+	fi
+}
+
 run_config() {
 	rm -f "$TMPF".*
+	if [ "$m" = procs ] && [ -n "$(proc_limit "$u")" ]; then
+		record cap "" "$(proc_limit "$u")"
+		return
+	fi
 	case $WORKLOADS in
 	*" $w "*) ;;
 	*) record unavailable "" "this cvp has no workload '$w' (cvp --list)"; return ;;

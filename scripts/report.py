@@ -591,6 +591,13 @@ def table(run, derived):
         f"figures are in-process times cvp reports, medians over those runs unless a rule says "
         f"otherwise.",
         "",
+    ]
+    inc = os.path.join(run.dir, "INCOMPLETE")
+    if os.path.exists(inc):
+        with open(inc, encoding="utf-8", errors="replace") as f:
+            out += [f"**Incomplete run: {f.read().strip()}.** Cells of configurations that did "
+                    "not run say missing.", ""]
+    out += [
         "| | " + " | ".join(HEADS) + " | CPython claim | C behaves the same? (rule S) |",
         "|---|---|---|---|---|---|",
     ]
@@ -648,6 +655,13 @@ def table(run, derived):
     for c, r in run.status.items():
         if r["status"] != "ok":
             notrun.setdefault(run.why(c), []).append(c)
+    plan = os.path.join(run.dir, "plan.txt")
+    if os.path.exists(plan):
+        with open(plan, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                c = line.split("|", 1)[0]
+                if c and c not in run.status:
+                    notrun.setdefault("not run (the run stopped before it)", []).append(c)
     if t.missing or notrun:
         out += ["## Missing", ""]
     if t.missing:
@@ -655,8 +669,7 @@ def table(run, derived):
         out += [f"- {row} / {HEADS[MODELS.index(m)]}: {why}" for row, m, why in t.missing]
         out.append("")
     if notrun:
-        out += [f"{sum(map(len, notrun.values()))} of {len(run.status)} configurations were "
-                "not measured:", ""]
+        out += [f"{sum(map(len, notrun.values()))} configurations were not measured:", ""]
         out += [f"- {', '.join(cs)}: {why}" for why, cs in notrun.items()]
         out.append("")
     return "\n".join(out)
