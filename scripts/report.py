@@ -655,12 +655,14 @@ def table(run, derived):
     for c, r in run.status.items():
         if r["status"] != "ok":
             notrun.setdefault(run.why(c), []).append(c)
+    total = len(run.status)
     plan = os.path.join(run.dir, "plan.txt")
     if os.path.exists(plan):
         with open(plan, encoding="utf-8", errors="replace") as f:
             for line in f:
                 c = line.split("|", 1)[0]
                 if c and c not in run.status:
+                    total += 1
                     notrun.setdefault("not run (the run stopped before it)", []).append(c)
     if t.missing or notrun:
         out += ["## Missing", ""]
@@ -669,7 +671,8 @@ def table(run, derived):
         out += [f"- {row} / {HEADS[MODELS.index(m)]}: {why}" for row, m, why in t.missing]
         out.append("")
     if notrun:
-        out += [f"{sum(map(len, notrun.values()))} configurations were not measured:", ""]
+        out += [f"{sum(map(len, notrun.values()))} of {total} configurations were not "
+                "measured:", ""]
         out += [f"- {', '.join(cs)}: {why}" for why, cs in notrun.items()]
         out.append("")
     return "\n".join(out)
