@@ -34,6 +34,14 @@ echo "cflags: ${CFLAGS:-unknown}"
 echo "cvp: $cvp, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' with local changes')"
 echo "hyperfine: $(hyperfine --version 2>/dev/null || echo missing)"
 echo "timer slack (ns, of this shell; cvp sets its own, see each row): $(readable /proc/$$/timerslack_ns)"
+# How busy the CPUs were just before the run, from /proc/stat over one second: other work on
+# the machine shows here (the load average does not tell it from this suite's own past runs).
+cpu_sample() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
+s0=$(cpu_sample)
+sleep 1
+s1=$(cpu_sample)
+echo "cpu busy before the run: $(echo "$s0 $s1" | awk '{ b = $3 - $1; i = $4 - $2
+	printf "%.0f%%\n", (b + i) ? 100 * b / (b + i) : 0 }') of all PUs over 1 s"
 echo "cpu governor: $(readable /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor)"
 echo "max processes (ulimit -u): $(limit 'Max processes')"
 echo "max open files (ulimit -n): $(limit 'Max open files')"

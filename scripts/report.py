@@ -592,6 +592,13 @@ def table(run, derived):
         f"otherwise.",
         "",
     ]
+    busy = m0.get("cpu busy before the run", "")
+    if busy:
+        pct = busy.split("%")[0]
+        loud = pct.isdigit() and int(pct) > 10
+        out += [f"CPU busy just before the run: {busy}."
+                + (" **Other work was running: these times include its interference.**"
+                   if loud else ""), ""]
     inc = os.path.join(run.dir, "INCOMPLETE")
     if os.path.exists(inc):
         with open(inc, encoding="utf-8", errors="replace") as f:
