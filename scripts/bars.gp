@@ -13,7 +13,7 @@ set key off
 set xtics rotate by -25 scale 0 noenhanced
 set offsets 0.5, 0.5, 0, 0
 set bmargin 8
-set rmargin 12
+set rmargin 16
 colour(m) = m eq 'threads' ? 0x1f77b4 : m eq 'procs' ? 0xd62728 : 0x2ca02c
 plot data using 0:'value':(colour(strcol('model'))):xtic(stringcolumn('label')) \
 	with boxes lc rgb variable, \

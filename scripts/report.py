@@ -15,6 +15,7 @@ import sys
 
 MODELS = ("threads", "procs", "coros")  # the table's columns, in order
 HEADS = ("pthreads", "fork pool", "ucontext coroutines")
+SHORT = ("pthreads", "fork pool", "coroutines")  # plot labels
 CPU_WORKLOADS = ("hash", "mandel", "stream")
 IO_WORKLOADS = ("sleep", "echo")
 STATUS_COLS = ("config,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,"
@@ -214,16 +215,17 @@ def derive(run):
         for c in run.find(group="probe", workload="spawn", model=m):
             s = run.stat(c, "spawn_us_per_unit")
             if s:
-                rows.append([m, m, run.status[c]["units"], *s])
-    out["spawn.csv"] = ("label,model,units,value,value_min,value_max", rows)
+                rows.append([SHORT[MODELS.index(m)], m, "", run.status[c]["units"], *s])
+    out["spawn.csv"] = ("label,model,what,units,value,value_min,value_max", rows)
     rows = []
     for m in MODELS:
         for c in run.find(group="probe", workload="pingpong", model=m):
             s, st = run.stat(c, "ns_per_op"), run.status[c]
             if s:
                 where = "same-core" if st["cores"] == "1" else "cross-core"
-                rows.append([f"{m} {st['variant']} {where}", m, st["variant"], st["cores"], *s])
-    out["switch.csv"] = ("label,model,variant,cores,value,value_min,value_max", rows)
+                what = f"{st['variant']} {where}"
+                rows.append([f"{SHORT[MODELS.index(m)]} {what}", m, what, st["cores"], *s])
+    out["switch.csv"] = ("label,model,what,cores,value,value_min,value_max", rows)
     return out
 
 
@@ -495,8 +497,8 @@ class Table:
                 continue
             low = min(x["value"] for x in rs)
             v = next(word for limit, word in bands if low < limit)
-            nums = "; ".join(f"{x['label'].split(' ', 1)[1] + ' ' if ' ' in x['label'] else ''}"
-                             f"{g(x['value'])} {unit}" for x in rs)
+            nums = "; ".join(f"{x['what'] + ' ' if x['what'] else ''}{g(x['value'])} {unit}"
+                             for x in rs)
             cells.append((v, f"{v} ({nums})"))
         return cells
 
@@ -536,7 +538,7 @@ CLAIM_TEXT = {
 
 
 def same(row, m, verdict):
-    """Whether C behaves as the CPython claim says, for one model: rule S under the table."""
+    """Whether C behaves as the CPython claim says, for one model: rule E under the table."""
     claim = CLAIMS.get(row, (None,) * 3)[MODELS.index(m)]
     if claim is None:
         return "no claim"
@@ -605,7 +607,7 @@ def table(run, derived):
             out += [f"**Incomplete run: {f.read().strip()}.** Cells of configurations that did "
                     "not run say missing.", ""]
     out += [
-        "| | " + " | ".join(HEADS) + " | CPython claim | C behaves the same? (rule S) |",
+        "| | " + " | ".join(HEADS) + " | CPython claim | C behaves the same? (rule E) |",
         "|---|---|---|---|---|---|",
     ]
     for name, cells, rule in rows:
@@ -630,11 +632,7 @@ def table(run, derived):
         f"at the largest unit count that ran, more IO waits were in flight than there are "
         f"cores (units × overlap > {n}) in sleep or echo.",
         "- **S** Applicable scene: *computing* with parallelism; *I/O* when sleep, "
-        "*network* when echo (loopback delay server) shows concurrency by rule M. "
-        "C behaves the same when its verdict words equal the claim's; *more* when they "
-        "include the claim's and add some. Memory: the claim holds when the measured figure "
-        "is within a factor 2 of it (threads: reserved stack, VSZ; processes and coroutines: "
-        "touched memory, PSS + kernel).",
+        "*network* when echo (loopback delay server) shows concurrency by rule M.",
         f"- **C** CPU cores used: the largest median cpu_util ((user + sys) ÷ wall) of the "
         f"CPU-bound workloads at N cores; *many* when at least {p}, *one* otherwise.",
         f"- **P** Speedup = T(serial, 1 core) ÷ T(model, N cores), same workload and size, "
@@ -652,6 +650,10 @@ def table(run, derived):
         "- **W** Switch time per one-way hand-off from the pingpong probe (same core: both "
         "units on one core; cross core: one on each of two): *sub-µs* below 1 µs, *µs* below "
         "10 µs, *tens of µs* above (the fastest variant decides).",
+        "- **E** C behaves the same (*yes*) when a row's verdict words equal the CPython claim's; "
+        "*more* when they include the claim's and add some; *no* otherwise. Memory: the claim "
+        "holds when the measured figure is within a factor 2 of it (threads: the reserved "
+        "stack, VSZ; processes and coroutines: touched memory, PSS + kernel).",
         f"- **L** The same waits on a pool of N units as on one coroutine per task: "
         f"*overlapped* when more waits were in flight than cores, *serialised by the pool* "
         f"otherwise.",
