@@ -42,7 +42,14 @@ $(B)/registry.c: $(WL_SRC) Makefile
 $(B)/registry.o: $(B)/registry.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-test: all
+# For the tests only: the same program with fault switches (CVP_FAULT=crash:N, bench/unit.c).
+$(B)/cvp-faults: $(filter-out $(B)/bench/unit.o,$(OBJ)) $(B)/faults/unit.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/faults/unit.o: bench/unit.c bench/*.h workloads/workload.h | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DCVP_FAULTS $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
+
+test: all $(B)/cvp-faults
 	@sh tests/run.sh
 
 # The matrix under hyperfine into results/<host>-<UTC time>/ (PROFILE=quick|default|full);

@@ -4,7 +4,11 @@
  * Stacks: one MAP_NORESERVE mapping holds every stack, each with a guard page below it. Where
  * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so 100 000 stacks stay
  * one VMA, far under vm.max_map_count; elsewhere mprotect makes each guard its own VMA (two per
- * stack) and the count is capped near max_map_count / 2. */
+ * stack) and the count is capped near max_map_count / 2.
+ *
+ * Every switch goes through swap(), which tells AddressSanitizer (fiber annotations) and the
+ * crash report (cleanup_unit) which stack and unit run next; valgrind learns of each stack when
+ * it is spawned (VALGRIND_STACK_REGISTER, a few instructions when not under valgrind). */
 #include "coro.h"
 
 #include <errno.h>
@@ -15,7 +19,18 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cvp.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#define CVP_ASAN 1
+#endif
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define CVP_VALGRIND 1
+#endif
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
@@ -28,6 +43,8 @@ struct coro {
 	/* A coroutine has at most one ring entry (in_ring); a direct switch into a queued one
 	 * leaves its entry behind but clears queued, and the scheduler skips such an entry. */
 	bool in_ring, queued;
+	bool spawned;
+	unsigned vg_stack; /* valgrind's id for the stack */
 };
 
 struct sched {
@@ -43,7 +60,11 @@ struct sched {
 	char *stacks;
 	size_t stack_bytes, slot_bytes, map_bytes;
 	const char *guard;
+	const void *main_bottom; /* the scheduler's own stack, for ASan */
+	size_t main_size;
 };
+
+enum { NONE = UINT64_MAX }; /* the scheduler: no coroutine */
 
 static size_t page_size(void)
 {
@@ -102,6 +123,11 @@ void sched_free(struct sched *s)
 {
 	if (!s)
 		return;
+#ifdef CVP_VALGRIND
+	for (uint64_t i = 0; s->co && i < s->n; i++)
+		if (s->co[i].spawned)
+			VALGRIND_STACK_DEREGISTER(s->co[i].vg_stack);
+#endif
 	if (s->stacks)
 		munmap(s->stacks, s->map_bytes);
 	free(s->co);
@@ -124,21 +150,54 @@ static void push(struct sched *s, uint64_t i)
 	s->count++;
 }
 
+static char *stack_of(const struct sched *s, uint64_t i)
+{
+	return s->stacks + i * s->slot_bytes + page_size();
+}
+
+/* Saves the running context in from and resumes coroutine `to` (NONE: the scheduler); when
+ * something switches back, the caller, coroutine me (NONE: the scheduler), runs again. */
+static void swap(struct sched *s, ucontext_t *from, uint64_t to, uint64_t me)
+{
+#ifdef CVP_ASAN
+	void *fake;
+	__sanitizer_start_switch_fiber(&fake, to == NONE ? s->main_bottom : stack_of(s, to),
+				       to == NONE ? s->main_size : s->stack_bytes);
+#endif
+	CHECK(swapcontext(from, to == NONE ? &s->main : &s->co[to].ctx) == 0);
+#ifdef CVP_ASAN
+	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+	cleanup_unit(me == NONE ? -1 : (int64_t)me);
+}
+
 static void trampoline(unsigned hi, unsigned lo)
 {
 	struct sched *s = (struct sched *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
+#ifdef CVP_ASAN
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL); /* the first entry: nothing saved */
+#endif
+	cleanup_unit(s->cur);
 	struct coro *c = &s->co[s->cur];
 	c->fn(c->arg);
 	s->alive--;
-	/* Returning resumes uc_link: the scheduler. */
+#ifdef CVP_ASAN
+	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size); /* NULL: done for good */
+#endif
+	/* Returning resumes uc_link: the scheduler, inside swap(). */
 }
 
 void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg)
 {
 	struct coro *c = &s->co[i];
 	CHECK(getcontext(&c->ctx) == 0);
-	c->ctx.uc_stack.ss_sp = s->stacks + i * s->slot_bytes + page_size();
+	c->ctx.uc_stack.ss_sp = stack_of(s, i);
 	c->ctx.uc_stack.ss_size = s->stack_bytes;
+#ifdef CVP_VALGRIND
+	if (!c->spawned)
+		c->vg_stack = VALGRIND_STACK_REGISTER(stack_of(s, i), stack_of(s, i) + s->stack_bytes);
+#endif
+	c->spawned = true;
 	c->ctx.uc_link = &s->main; /* NULL would exit the process when fn returns */
 	c->fn = fn;
 	c->arg = arg;
@@ -159,6 +218,14 @@ void sched_set_poll(struct sched *s, void (*poll)(void *arg, bool block), void *
  * by busy ones; waiting when none are). */
 void sched_run(struct sched *s)
 {
+#ifdef CVP_ASAN
+	pthread_attr_t a;
+	void *bottom;
+	CHECK(pthread_getattr_np(pthread_self(), &a) == 0);
+	CHECK(pthread_attr_getstack(&a, &bottom, &s->main_size) == 0);
+	pthread_attr_destroy(&a);
+	s->main_bottom = bottom;
+#endif
 	for (;;) {
 		for (uint64_t k = s->count; k > 0; k--) {
 			uint64_t i = s->ring[s->head];
@@ -169,7 +236,7 @@ void sched_run(struct sched *s)
 				continue; /* already resumed by a direct switch */
 			s->co[i].queued = false;
 			s->cur = i;
-			CHECK(swapcontext(&s->main, &s->co[i].ctx) == 0);
+			swap(s, &s->main, i, NONE);
 		}
 		if (!s->alive)
 			break;
@@ -183,7 +250,7 @@ void sched_run(struct sched *s)
 
 void sched_park(struct sched *s)
 {
-	CHECK(swapcontext(&s->co[s->cur].ctx, &s->main) == 0);
+	swap(s, &s->co[s->cur].ctx, NONE, s->cur);
 }
 
 void sched_wake(struct sched *s, uint64_t i)
@@ -203,12 +270,12 @@ void sched_switch_to(struct sched *s, uint64_t target)
 	push(s, me); /* if nobody switches back, the scheduler resumes us */
 	s->co[target].queued = false;
 	s->cur = target;
-	CHECK(swapcontext(&s->co[me].ctx, &s->co[target].ctx) == 0);
+	swap(s, &s->co[me].ctx, target, me);
 }
 
 void sched_cede(struct sched *s)
 {
 	uint64_t me = s->cur;
 	push(s, me);
-	CHECK(swapcontext(&s->co[me].ctx, &s->main) == 0);
+	swap(s, &s->co[me].ctx, NONE, me);
 }

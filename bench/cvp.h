@@ -49,6 +49,7 @@ struct opts {
 	bool delay_set, work_set;
 	uint64_t expect;    /* reference checksum given by the caller */
 	bool expect_set;
+	uint64_t timeout_s; /* the watchdog: the whole run ends after this many seconds */
 };
 
 /* One unit's results, in memory shared by every model (MAP_SHARED, so procs write it too),

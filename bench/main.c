@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "coro.h"
 #include "cvp.h"
 #include "pin.h"
@@ -27,6 +28,7 @@ static const char *const pin_names[] = {[PIN_COMPACT] = "compact", [PIN_SCATTER]
 
 enum { MAX_UNITS = 1000000, TIMER_SLACK_NS = 1 };
 enum { DELAY_MS_DEFAULT = 10, WORK_DEFAULT = 100 }; /* IO workloads */
+enum { TIMEOUT_S_DEFAULT = 600, TIMEOUT_S_MAX = 604800 }; /* the watchdog: 10 min, at most a week */
 
 static void usage(FILE *f)
 {
@@ -58,10 +60,14 @@ static void usage(FILE *f)
 		"  --out FILE         also append the row as CSV to FILE (header if FILE is new)\n"
 		"  --expect HEX       the serial checksum of this workload and size, if known;\n"
 		"                     otherwise cvp computes it after the timed run\n"
+		"  --timeout-s N      stop the whole run after N seconds, leaving nothing behind\n"
+		"                     (default %d, at most %d)\n"
 		"\n"
-		"Exit status: 0 ok, 1 wrong result or failure, 2 usage error, 3 resource limit\n"
-		"reached, 4 unsupported here.\n",
-		DELAY_MS_DEFAULT, WORK_DEFAULT, CORO_STACK_DEFAULT_KIB);
+		"Exit status: 0 ok, 1 wrong result or failure (also a crashed unit, or a run stopped\n"
+		"by --timeout-s), 2 usage error, 3 resource limit reached, 4 unsupported here;\n"
+		"128 + N when stopped by signal N (SIGINT, SIGTERM, SIGHUP).\n",
+		DELAY_MS_DEFAULT, WORK_DEFAULT, CORO_STACK_DEFAULT_KIB, TIMEOUT_S_DEFAULT,
+		TIMEOUT_S_MAX);
 }
 
 static void list(void)
@@ -125,7 +131,8 @@ static const struct workload *find_workload(const char *name)
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_MODEL = 256, O_WORKLOAD, O_UNITS, O_TASKS, O_CORES, O_PIN, O_SIZE, O_STACK,
-	       O_FORMAT, O_HEADER, O_OUT, O_EXPECT, O_LIST, O_HELP, O_VARIANT, O_TOUCH, O_DELAY, O_WORK };
+	       O_FORMAT, O_HEADER, O_OUT, O_EXPECT, O_LIST, O_HELP, O_VARIANT, O_TOUCH, O_DELAY, O_WORK,
+	       O_TIMEOUT };
 	static const struct option lo[] = {
 		{"model", required_argument, 0, O_MODEL},
 		{"workload", required_argument, 0, O_WORKLOAD},
@@ -144,6 +151,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{"touch-kib", required_argument, 0, O_TOUCH},
 		{"delay-ms", required_argument, 0, O_DELAY},
 		{"work", required_argument, 0, O_WORK},
+		{"timeout-s", required_argument, 0, O_TIMEOUT},
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0},
 	};
@@ -190,6 +198,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_WORK:
 			o->work = parse_u64("--work", optarg, 0, 1u << 30);
 			o->work_set = true;
+			break;
+		case O_TIMEOUT:
+			o->timeout_s = parse_u64("--timeout-s", optarg, 1, TIMEOUT_S_MAX);
 			break;
 		case O_OUT:
 			if (!*optarg)
@@ -267,12 +278,13 @@ static void append_out(const char *path, const struct row *row)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.pin = PIN_COMPACT, .format = FMT_CSV};
+	struct opts o = {.pin = PIN_COMPACT, .format = FMT_CSV, .timeout_s = TIMEOUT_S_DEFAULT};
 	parse(argc, argv, &o);
 
 	struct run r = {.o = &o};
 	r.model = find_model(o.model);
 	r.wl = find_workload(o.workload);
+	cleanup_init(r.model->name, o.timeout_s);
 
 	/* glibc gives each thread that mallocs its own arena, a 64 MiB reservation, up to 8 per
 	 * core: that is the allocator, not the thread, so cap it and let VSZ show stacks. */

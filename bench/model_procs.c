@@ -1,15 +1,16 @@
 /* model_procs.c — a pool of processes forked before the clock starts, one per unit. Each child
  * binds itself right after fork, waits at the start barrier (a futex in MAP_SHARED memory),
- * runs the unit, writes its slot and _exits. The parent reaps every child; a child killed by a
- * signal is reported with its unit number. Children die with the parent (PR_SET_PDEATHSIG). */
+ * runs the unit, writes its slot and _exits. The parent reaps every child; a unit that fails
+ * (killed by a signal, or a non-zero exit) is reported with its unit number and the others are
+ * stopped. Children come from cleanup_fork: one process group, they die with the parent. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cvp.h"
 #include "pin.h"
 
@@ -18,12 +19,9 @@ struct procs {
 	uint64_t n; /* children forked and not yet reaped */
 };
 
-static _Noreturn void child_main(struct run *r, uint64_t u, pid_t parent)
+static _Noreturn void child_main(struct run *r, uint64_t u)
 {
 	unit_enter(r, u);
-	/* If the parent died before PDEATHSIG was set, nobody will ever release us. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(EXIT_WRONG);
 	if (pin_bind_process(r->pin, u) != 0)
 		_exit(EXIT_WRONG);
 	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
@@ -41,14 +39,13 @@ static int procs_spawn(struct run *r)
 	p->pid = calloc(r->units, sizeof *p->pid);
 	CHECK(p->pid);
 	r->model_state = p;
-	pid_t parent = getpid();
 	fflush(NULL);
 	for (uint64_t u = 0; u < r->units; u++) {
 		if (u == 0)
 			r->sh->create0_ns = now_ns();
-		pid_t pid = fork();
+		pid_t pid = cleanup_fork();
 		if (pid == 0)
-			child_main(r, u, parent);
+			child_main(r, u);
 		if (pid < 0) {
 			int e = errno;
 			barrier_abort(r);
@@ -73,6 +70,7 @@ static int64_t reap_all(struct procs *p, int *status)
 		int st;
 		while (waitpid(p->pid[u], &st, 0) < 0)
 			CHECK(errno == EINTR);
+		cleanup_reaped();
 		if (bad < 0 && (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0))) {
 			bad = u;
 			*status = st;
@@ -88,24 +86,39 @@ static int procs_run(struct run *r)
 	barrier_release(r, r->units);
 	/* Units wait for each other before exiting; no child exits before they all finished
 	 * unless one failed. So the first child to exit (looked at, not reaped) either comes after
-	 * the end or is a failure that others must not wait for: release them either way. */
+	 * the end or is a failure: then the other units are stopped, not waited for. */
 	siginfo_t si;
 	while (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0)
 		CHECK(errno == EINTR);
+	bool failed = !(si.si_code == CLD_EXITED && si.si_status == 0);
+	int64_t bad = -1;
+	for (uint64_t u = 0; u < p->n; u++) {
+		if (p->pid[u] == si.si_pid)
+			bad = u;
+		if (failed) /* not reaped yet, so no pid here can have been reused */
+			kill(p->pid[u], SIGKILL);
+	}
 	barrier_finish_release(r);
 	int st = 0;
-	int64_t bad = reap_all(p, &st);
-	if (bad >= 0) {
-		if (WIFSIGNALED(st))
-			fprintf(stderr, "cvp: procs: unit %lld died of signal %d (%s)\n",
-				(long long)bad, WTERMSIG(st), strsignal(WTERMSIG(st)));
-		else
-			fprintf(stderr, "cvp: procs: unit %lld exited with status %d\n",
-				(long long)bad, WEXITSTATUS(st));
-		/* A unit that hit a resource limit said which (exit 3); pass that on. */
-		return WIFEXITED(st) && WEXITSTATUS(st) == EXIT_LIMIT ? EXIT_LIMIT : EXIT_WRONG;
+	int64_t first_bad = reap_all(p, &st);
+	/* How the failed unit ended: by a signal (its number) or with an exit status. */
+	bool signaled = failed ? si.si_code != CLD_EXITED : WIFSIGNALED(st);
+	int n = failed ? si.si_status : signaled ? WTERMSIG(st) : WEXITSTATUS(st);
+	if (!failed) /* a unit may still have failed after the first clean exit */
+		bad = first_bad;
+	if (failed && bad < 0)
+		return EXIT_WRONG; /* not a unit: the delay server, which server_stop() reports */
+	if (bad < 0)
+		return 0;
+	if (signaled) {
+		const char *abbrev = sigabbrev_np(n);
+		fprintf(stderr, "cvp: procs: unit %lld died of signal %d (SIG%s)\n", (long long)bad,
+			n, abbrev ? abbrev : "?");
+		return EXIT_WRONG;
 	}
-	return 0;
+	fprintf(stderr, "cvp: procs: unit %lld exited with status %d\n", (long long)bad, n);
+	/* A unit that hit a resource limit said which (exit 3); pass that on. */
+	return n == EXIT_LIMIT ? EXIT_LIMIT : EXIT_WRONG;
 }
 
 static void procs_reap(struct run *r)

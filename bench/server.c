@@ -6,8 +6,8 @@
  * users. The delay is the same for every request, so due times arrive in order and a FIFO is
  * the timer queue; its head is the epoll timeout. The harness forks it before the clock and
  * before any unit (so units never inherit it), stops it after the run with SIGTERM and takes
- * its CPU time from wait4(). It dies with the harness (PR_SET_PDEATHSIG); the directory is
- * removed at exit and on SIGINT/SIGTERM/SIGHUP. */
+ * its CPU time from wait4(). It is a child like any unit (cleanup_fork): it dies with the harness,
+ * and its directory is removed on every way out (cleanup.c). */
 #include "server.h"
 
 #include <errno.h>
@@ -27,36 +27,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cvp.h"
 
 enum { EVENTS = 256, TIMER_SLACK_NS = 1, SPARE_FDS = 64, READ_SPARE = 512 };
 
 struct server {
-	pid_t pid, owner; /* the server, and the harness process that must clean up */
+	pid_t pid;
 	char dir[96];
 	char path[108];
 };
-
-/* The server a signal or exit() must clean up. File scope because signal handlers and atexit
- * take no argument; set once per run, read only by the owner. */
-static struct server *live;
-
-static void cleanup_live(void)
-{
-	if (!live || getpid() != live->owner)
-		return; /* a forked unit inherits this handler; only the harness cleans up */
-	if (live->pid > 0)
-		kill(live->pid, SIGKILL);
-	unlink(live->path);
-	rmdir(live->dir);
-}
-
-static void on_signal(int sig)
-{
-	cleanup_live();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 /* ---- the server process ---- */
 
@@ -291,7 +271,6 @@ struct server *server_start(uint32_t delay_ms, int *status)
 {
 	struct server *sv = calloc(1, sizeof *sv);
 	CHECK(sv);
-	sv->owner = getpid();
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp || strlen(tmp) > sizeof sv->dir - 32)
 		tmp = "/tmp"; /* a socket path must fit in sun_path (108 bytes) */
@@ -304,11 +283,8 @@ struct server *server_start(uint32_t delay_ms, int *status)
 		return NULL;
 	}
 	snprintf(sv->path, sizeof sv->path, "%s/sock", sv->dir);
-	live = sv;
-	atexit(cleanup_live);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	cleanup_path(sv->dir, true);
+	cleanup_path(sv->path, false);
 
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	strcpy(a.sun_path, sv->path);
@@ -318,14 +294,8 @@ struct server *server_start(uint32_t delay_ms, int *status)
 	CHECK(listen(lfd, INT_MAX) == 0); /* the kernel caps it at net.core.somaxconn */
 
 	fflush(NULL);
-	pid_t harness = getpid();
-	sv->pid = fork();
+	sv->pid = cleanup_fork();
 	if (sv->pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != harness)
-			_exit(EXIT_WRONG);
 		/* The same slack as every model (inherited already; said again for clarity). */
 		CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
 		int null = open("/dev/null", O_RDWR);
@@ -373,8 +343,8 @@ int server_stop(struct server *sv, double *cpu_s)
 	}
 	unlink(sv->path);
 	rmdir(sv->dir);
-	if (live == sv)
-		live = NULL;
+	cleanup_forget(sv->path);
+	cleanup_forget(sv->dir);
 	free(sv);
 	return ret;
 }

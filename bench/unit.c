@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cvp.h"
 
 _Noreturn void cvp_check_failed(const char *cond, const char *file, int line)
@@ -122,8 +124,27 @@ void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
 	*sys_us = ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
 }
 
+#ifdef CVP_FAULTS
+/* Test builds only (build/cvp-faults; the normal binary has no such switch): CVP_FAULT=crash:N
+ * makes unit N die of SIGSEGV before its first task. */
+static void fault_point(uint64_t u)
+{
+	const char *f = getenv("CVP_FAULT");
+	unsigned long long n;
+	char end;
+	if (f && sscanf(f, "crash:%llu%c", &n, &end) == 1 && n == u)
+		raise(SIGSEGV);
+}
+#else
+static void fault_point(uint64_t u)
+{
+	(void)u;
+}
+#endif
+
 void unit_enter(struct run *r, uint64_t u)
 {
+	cleanup_unit(u);
 	struct unit_slot *s = &r->sh->slot[u];
 	s->started_ns = now_ns();
 	s->pid = getpid();
@@ -139,6 +160,7 @@ void unit_body(struct run *r, uint64_t u)
 	s->pu_run = sched_getcpu();
 	if (own_cpu)
 		thread_cpu_us(&user0, &sys0);
+	fault_point(u);
 	for (;;) {
 		uint64_t t = atomic_fetch_add(&r->sh->next_task, 1);
 		if (t >= r->tasks)
@@ -168,4 +190,5 @@ void unit_body(struct run *r, uint64_t u)
 		s->sys_us -= sys0;
 	}
 	s->end_ns = now_ns();
+	cleanup_unit(-1);
 }

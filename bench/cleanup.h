@@ -1,0 +1,27 @@
+/* cleanup.h — the one place that makes sure a run leaves nothing behind, however it ends:
+ * normal exit, exit() from an error, SIGINT/SIGTERM/SIGHUP (exit 128 + signal), the --timeout-s
+ * watchdog (exit 1), a crash inside a unit (reported with the unit and the signal, exit 1), or
+ * the harness being SIGKILLed (children die with it through PR_SET_PDEATHSIG). */
+#ifndef CVP_CLEANUP_H
+#define CVP_CLEANUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Installs the handlers and atexit hook, and arms the watchdog for timeout_s seconds of CLOCK_MONOTONIC.
+ * model names the model in crash reports. Call once, in the harness, before any child exists. */
+void cleanup_init(const char *model, uint64_t timeout_s);
+/* fork() for every child of a run: the child joins the run's process group (so one kill
+ * reaches them all), gets default signal handlers and dies with the harness; returns as fork(). */
+pid_t cleanup_fork(void);
+/* One child of cleanup_fork() has been reaped (so its process group may be forgotten). */
+void cleanup_reaped(void);
+/* Removes path on every way out (rmdir when dir) until cleanup_forget(path); last added goes first. */
+void cleanup_path(const char *path, bool dir);
+/* The caller removed path itself. */
+void cleanup_forget(const char *path);
+/* Notes the unit now running on the calling thread, -1 for none: a crash report names it. */
+void cleanup_unit(int64_t u);
+
+#endif
