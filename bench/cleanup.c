@@ -44,6 +44,7 @@ static _Atomic bool path_is_dir[MAX_PATHS];
 static const char *model_name;
 static char timeout_msg[96];
 static atomic_flag leaving = ATOMIC_FLAG_INIT;
+static _Atomic bool in_leave; /* a handler is on its way out: other threads stay quiet */
 static _Thread_local int64_t unit_here = -1;
 
 static void put(const char *s)
@@ -81,7 +82,19 @@ static int64_t ms_now(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Kills and reaps every child, then removes the temp paths, newest first. */
+/* Removes the temp paths, newest first. */
+static void remove_paths(void)
+{
+	for (int i = MAX_PATHS - 1; i >= 0; i--) {
+		const char *p = atomic_exchange(&paths[i], NULL);
+		if (p && atomic_load(&path_is_dir[i]))
+			rmdir(p);
+		else if (p)
+			unlink(p);
+	}
+}
+
+/* Kills and reaps every child, then removes the temp paths. */
 static void remove_all(void)
 {
 	pid_t g = atomic_exchange(&group, 0);
@@ -98,13 +111,7 @@ static void remove_all(void)
 				nanosleep(&(struct timespec){0, 1000000}, NULL);
 		}
 	}
-	for (int i = MAX_PATHS - 1; i >= 0; i--) {
-		const char *p = atomic_exchange(&paths[i], NULL);
-		if (p && atomic_load(&path_is_dir[i]))
-			rmdir(p);
-		else if (p)
-			unlink(p);
-	}
+	remove_paths();
 }
 
 static _Noreturn void leave(int status)
@@ -113,14 +120,26 @@ static _Noreturn void leave(int status)
 	if (atomic_flag_test_and_set(&leaving))
 		for (;;)
 			pause();
+	atomic_store(&in_leave, true);
 	remove_all();
 	_exit(status);
 }
 
 static void at_exit(void)
 {
-	if (getpid() == owner && !atomic_flag_test_and_set(&leaving))
-		remove_all();
+	if (getpid() != owner)
+		return;
+	if (atomic_flag_test_and_set(&leaving))
+		for (;;)
+			pause(); /* a handler is cleaning up on another thread; its _exit ends us */
+	remove_all();
+}
+
+void cleanup_quiet_if_leaving(void)
+{
+	if (getpid() == owner && atomic_load(&in_leave))
+		for (;;)
+			pause();
 }
 
 static void on_stop(int sig)
@@ -131,6 +150,14 @@ static void on_stop(int sig)
 		return;
 	}
 	leave(128 + sig);
+}
+
+/* In a child that cleans up after a harness killed by SIGKILL (SIGTERM from PDEATHSIG). */
+static void on_orphaned(int sig)
+{
+	remove_paths();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static void on_timeout(int sig)
@@ -233,6 +260,14 @@ pid_t cleanup_fork(void)
 	CHECK(pthread_sigmask(SIG_SETMASK, &old, NULL) == 0);
 	errno = e;
 	return pid;
+}
+
+void cleanup_child_removes_paths(void)
+{
+	handle(SIGTERM, on_orphaned, NULL, 0);
+	CHECK(prctl(PR_SET_PDEATHSIG, SIGTERM) == 0);
+	if (getppid() != owner) /* the harness died before PDEATHSIG was set */
+		raise(SIGTERM);
 }
 
 void cleanup_reaped(void)

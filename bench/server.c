@@ -7,7 +7,8 @@
  * the timer queue; its head is the epoll timeout. The harness forks it before the clock and
  * before any unit (so units never inherit it), stops it after the run with SIGTERM and takes
  * its CPU time from wait4(). It is a child like any unit (cleanup_fork): it dies with the harness,
- * and its directory is removed on every way out (cleanup.c). */
+ * and its directory is removed on every way out (cleanup.c) — by the server itself when the
+ * harness is SIGKILLed. */
 #include "server.h"
 
 #include <errno.h>
@@ -296,6 +297,7 @@ struct server *server_start(uint32_t delay_ms, int *status)
 	fflush(NULL);
 	sv->pid = cleanup_fork();
 	if (sv->pid == 0) {
+		cleanup_child_removes_paths(); /* the socket directory, should the harness be killed */
 		/* The same slack as every model (inherited already; said again for clarity). */
 		CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
 		int null = open("/dev/null", O_RDWR);

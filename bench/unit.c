@@ -22,6 +22,7 @@
 _Noreturn void cvp_check_failed(const char *cond, const char *file, int line)
 {
 	int e = errno;
+	cleanup_quiet_if_leaving();
 	fprintf(stderr, "cvp: internal check failed: %s (%s:%d; errno %d: %s)\n", cond, file, line,
 		e, strerror(e));
 	exit(EXIT_WRONG);
@@ -30,6 +31,7 @@ _Noreturn void cvp_check_failed(const char *cond, const char *file, int line)
 _Noreturn void cvp_die(int status, const char *fmt, ...)
 {
 	va_list ap;
+	cleanup_quiet_if_leaving();
 	va_start(ap, fmt);
 	fputs("cvp: ", stderr);
 	vfprintf(stderr, fmt, ap);
