@@ -57,7 +57,7 @@ test: all $(B)/cvp-faults
 PROFILE ?= default
 RESULTS ?= results/latest
 bench: all
-	@CC="$(CC)" CFLAGS="$(CFLAGS)" PROFILE="$(PROFILE)" sh scripts/bench.sh
+	@CC="$(CC)" CFLAGS="$(CFLAGS)" PROFILE="$(PROFILE)" RESUME="$(RESUME)" sh scripts/bench.sh
 
 plots:
 	@sh scripts/plots.sh "$(RESULTS)"

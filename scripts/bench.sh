@@ -4,7 +4,7 @@
 # row per run (memory, spawn, switch, checksum, in-process wall time), so nothing runs twice.
 #
 # Environment: PROFILE=quick|default|full, CVP (default build/cvp), RESULTS_ROOT (default
-# results). Leaves results/<host>-<UTC time>/ with machine.txt, plan.csv, status.csv, raw/
+# results), RESUME=folder (go on with an unfinished run, skipping what it finished). Leaves results/<host>-<UTC time>/ with machine.txt, plan.csv, status.csv, raw/
 # (hyperfine JSON and the rows of each configuration), cvp.csv, derived/, plots/ and TABLE.md;
 # results/latest points to it. A configuration's files appear whole or not at all, so an
 # interrupted run keeps every configuration it finished.
@@ -24,6 +24,7 @@ RESULTS_ROOT=${RESULTS_ROOT:-results}
 # the pool runs POOL_TASKS tasks of one wait of POOL_DELAY_MS on one unit per core, beside
 # coroutines with one per task. Waits of 100 ms keep the ideal well above the cost of starting
 # 10 000 units, so the overlap figure measures waiting, not spawning (quick trades that for time). PINGPONG_SIZE: hand-offs per pingpong run (empty: its default).
+set_profile() {
 case $PROFILE in
 quick)
 	WARMUP=1 RUNS=3 CPU_MUL=1 CPU_DIV=8
@@ -45,6 +46,8 @@ full)
 	exit 2
 	;;
 esac
+}
+set_profile
 
 die() {
 	echo "bench: $*" >&2
@@ -73,11 +76,26 @@ CVP="$BIN/cvp"
 case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac
 WORKLOADS=" $("$CVP" --list | awk '$1 == "workload" { printf "%s ", $2 }')"
 
-RUN="$RESULTS_ROOT/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
+# RESUME=folder goes on with an unfinished run: same plan, same profile, same serial references;
+# configurations with a final status (ok, cap, unsupported, unavailable) are skipped, failed ones
+# run again.
+if [ -n "${RESUME:-}" ]; then
+	RUN=${RESUME%/}
+	for f in plan.txt machine.txt raw/reference.csv; do
+		[ -s "$RUN/$f" ] || die "RESUME=$RESUME: $RUN/$f is missing; not a results folder this driver began (start afresh without RESUME)"
+	done
+	was=$(awk '/^profile: / { print $2 }' "$RUN/machine.txt")
+	[ -n "$was" ] || die "RESUME=$RESUME: $RUN/machine.txt names no profile"
+	[ "$was" = "$PROFILE" ] || echo "bench: resuming $RUN with its own profile, $was (not $PROFILE)" >&2
+	PROFILE=$was
+	set_profile
+else
+	RUN="$RESULTS_ROOT/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
+fi
 case $RUN in *[!A-Za-z0-9._/-]*) die "$RUN: the results path must be plain characters" ;; esac
 mkdir -p "$RUN/raw" || die "$RUN: cannot create"
-ln -sfn "$(basename "$RUN")" "$RESULTS_ROOT/latest"
-sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
+[ -n "${RESUME:-}" ] || sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
+ln -sfn "$(basename "$RUN")" "$(dirname "$RUN")/latest"
 
 STATUS_HEADER="config,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,message"
 TMPF="$RUN/.tmp.$$"
@@ -99,6 +117,7 @@ plan() { printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$@"; }
 # Rows in raw/reference.csv.
 for w in hash mandel stream; do
 	case $WORKLOADS in *" $w "*) ;; *) continue ;; esac
+	[ -z "${RESUME:-}" ] || continue
 	printf 'bench: serial reference of %s\n' "$w" >&2
 	"$CVP" --model serial --workload "$w" --units 1 --cores 1 --out "$TMPF.ref" >/dev/null ||
 		die "$w: the serial reference run failed"
@@ -118,7 +137,7 @@ ref_col() { # ref_col WORKLOAD COLUMN: the column of that workload's serial refe
 	awk -F, -v w="$1" -v col="$2" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
 		$c["workload"] == w { print $c[col] }' "$RUN/raw/reference.csv"
 }
-{
+[ -n "${RESUME:-}" ] || {
 	for w in hash mandel stream; do
 		for m in serial threads procs coros; do
 			for c in $CORES; do
@@ -156,6 +175,15 @@ ref_col() { # ref_col WORKLOAD COLUMN: the column of that workload's serial refe
 n=$(wc -l <"$RUN/plan.txt")
 t_start=$(date +%s)
 CAPPED=" "
+# Resuming: what has a final status is done; a model that reached a limit stays capped.
+DONE=" "
+if [ -s "$RUN/status.csv" ]; then
+	DONE=" $(awk -F, 'NR > 1 && $11 != "failed" { printf "%s ", $1 }' "$RUN/status.csv")"
+	CAPPED=" $(awk -F, 'NR > 1 && $11 == "cap" && $12 == 3 { printf "%s/%s/%s ", $2, $3, $4 }' "$RUN/status.csv")"
+	awk -F, 'NR == 1 || $11 != "failed"' "$RUN/status.csv" >"$TMPF.status" && mv "$TMPF.status" "$RUN/status.csv"
+	echo "bench: resuming $RUN: $(($(echo "$DONE" | wc -w))) of $n configurations already done" >&2
+fi
+rm -f "$RUN/INCOMPLETE"
 
 mmss() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
 progress() { # one line, rewritten in place on a terminal
@@ -170,8 +198,10 @@ progress() { # one line, rewritten in place on a terminal
 }
 
 # Appends lines (stdin) to file $1 by replacing it whole: readers never see half a configuration.
+# With $2, first drops the rows of configuration $2 (a resumed run redoing one cut short).
 append() {
-	{ cat "$1" 2>/dev/null; cat; } >"$TMPF.append" && mv "$TMPF.append" "$1"
+	{ awk -F, -v cfg="${2:-}" 'cfg == "" || $1 != cfg' "$1" 2>/dev/null; cat; } >"$TMPF.append" &&
+		mv "$TMPF.append" "$1"
 }
 record() { # record STATUS EXIT MESSAGE — one line in status.csv for the current configuration
 	msg=$(printf '%s' "$3" | tr '\n"' " '")
@@ -231,7 +261,7 @@ run_config() {
 		else
 			cat "$RUN/raw/$name.csv"
 		fi | awk -v cfg="$name" 'NR == 1 && /^model,/ { print "config," $0; next } { print cfg "," $0 }' |
-			append "$RUN/cvp.csv"
+			append "$RUN/cvp.csv" "$name"
 		record ok 0 ""
 		return
 	fi
@@ -254,6 +284,7 @@ run_config() {
 
 while IFS='|' read -r name group w m v u t c size delay _; do
 	progress "$name"
+	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac
 	run_config
 	i=$((i + 1))
 done <"$RUN/plan.txt"

@@ -77,6 +77,34 @@ check "cvp.csv keeps the counted runs only" \
 check "bench prints the table" grep -q '^| \*\*Mode\*\*' "$TMP/bench.out"
 check "bench prints the plot paths" grep -q 'plots/speedup-hash.svg$' "$TMP/bench.out"
 check "no temporary files are left" test -z "$(find "$run/" -name '.*tmp*')"
+# ---- resuming: a run cut short after some configurations goes on without redoing them
+part="$TMP/runs/part"
+cp -r "$(cd "$run" && pwd -P)" "$part"
+keep=$(awk -F, 'NR > 1 && NR <= 6 { print $1 }' "$part/status.csv")
+awk -F, 'NR > 6 { print $1 }' "$part/status.csv" | while read -r c; do
+	rm -f "$part/raw/$c.json" "$part/raw/$c.csv"
+done
+head -n 6 "$part/status.csv" >"$TMP/st" && mv "$TMP/st" "$part/status.csv"
+# cvp.csv still holds the rows of the configurations cut off: redone, they must replace them.
+echo "interrupted" >"$part/INCOMPLETE"
+sums_before=$(for c in $keep; do cksum <"$part/raw/$c.json" 2>/dev/null; done)
+if RESUME="$part" CVP=tests/fixtures/fake-cvp.sh PROFILE=default sh scripts/bench.sh \
+	>"$TMP/resume.out" 2>"$TMP/resume.err"; then
+	pass "RESUME=folder finishes an interrupted run"
+else
+	fail "RESUME=folder: $(tail -n 3 "$TMP/resume.err")"
+fi
+sums_after=$(for c in $keep; do cksum <"$part/raw/$c.json" 2>/dev/null; done)
+check "resume skips the 5 finished configurations" grep -q '5 of [0-9]* configurations already done' "$TMP/resume.err"
+check "resume keeps their results untouched" test "$sums_before" = "$sums_after"
+check "resume runs the rest" test "$(wc -l <"$part/status.csv")" -eq "$(wc -l <"$run/status.csv")"
+check "resume keeps the run's own profile" grep -q 'with its own profile, quick' "$TMP/resume.err"
+check "a finished resume drops INCOMPLETE" test ! -e "$part/INCOMPLETE"
+check "cvp.csv has a redone configuration's rows once" \
+	test "$(grep -c '^cpu-stream-coros-c2,' "$part/cvp.csv")" -eq 3
+check "RESUME of a folder that is not a run is an error naming the file" \
+	sh -c 'RESUME=/nonexistent CVP=tests/fixtures/fake-cvp.sh sh scripts/bench.sh 2>&1 | grep -q "/nonexistent/plan.txt is missing"'
+
 check "an unknown profile is a usage error" \
 	sh -c 'PROFILE=huge sh scripts/bench.sh 2>/dev/null; [ $? -eq 2 ]'
 
