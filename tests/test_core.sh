@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_core.sh — the harness contract (issue 2): every model x every CPU workload verifies,
-# the CSV and JSON shapes, placement, bad input, relations that hold on any machine, and no
+# the CSV and JSON shapes, placement, relations that hold on any machine, and no
 # process left behind.
 set -u
 . tests/lib.sh
@@ -96,41 +96,7 @@ HWLOC_SYNTHETIC=$synth $CVP --model threads --workload hash --size 100 --header 
 	[ "$(col "$TMP/sd.csv" cores)" = 16 ] && [ "$(col "$TMP/sd.csv" units)" = 16 ] &&
 	pass "synthetic: default is one unit per core (16)" || fail "synthetic default units"
 
-# 3. Bad input: exit 2, one line on stderr naming the argument, nothing on stdout.
-bad() { # bad "expected text in message" args...
-	want=$1
-	shift
-	$CVP "$@" >"$TMP/bo" 2>"$TMP/be"
-	rc=$?
-	if [ "$rc" -eq 2 ] && [ ! -s "$TMP/bo" ] && [ "$(wc -l <"$TMP/be")" -eq 1 ] && grep -q -- "$want" "$TMP/be"; then
-		pass "bad input: $*"
-	else
-		fail "bad input: $* (exit $rc, stderr: $(cat "$TMP/be"), stdout bytes: $(wc -c <"$TMP/bo"))"
-	fi
-}
-bad "--model" --model fibers --workload hash
-bad "--workload" --model threads --workload nosuch
-bad "--model" --workload hash
-bad "--workload" --model threads
-bad "--units" --model threads --workload hash --units 0
-bad "--units" --model threads --workload hash --units -3
-bad "--units" --model threads --workload hash --units ""
-bad "--units" --model threads --workload hash --units abc
-bad "--units" --model threads --workload hash --units 12x
-bad "--units" --model threads --workload hash --units 99999999999999999999
-bad "--units" --model threads --workload hash --units
-bad "--tasks" --model threads --workload hash --tasks 0
-bad "--tasks" --model threads --workload hash --tasks 1.5
-bad "--size" --model threads --workload hash --size -1
-bad "--size" --model threads --workload hash --size 99999999999999999999
-bad "--cores" --model threads --workload hash --cores 0
-bad "--cores" --model threads --workload hash --cores 4096
-bad "--pin" --model threads --workload hash --pin diagonal
-bad "--format" --model threads --workload hash --format xml
-bad "--stack-kib" --model threads --workload hash --stack-kib 1
-bad "--expect" --model threads --workload hash --expect xyz
-bad "--frobnicate" --model threads --workload hash --frobnicate
-bad "extra" --model threads --workload hash extra
+# 3. Bad input: tests/test_badinput.sh walks the table of bad command lines.
 
 # 4. Relations: CPU-bound hash at 2 cores uses 2 cores under threads and procs, 1 under coros.
 if [ "$(ncpus)" -ge 2 ]; then
