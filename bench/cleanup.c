@@ -46,6 +46,7 @@ static char timeout_msg[96];
 static atomic_flag leaving = ATOMIC_FLAG_INIT;
 static _Atomic bool in_leave; /* a handler is on its way out: other threads stay quiet */
 static _Thread_local int64_t unit_here = -1;
+static char alt_stack[ALT_STACK_BYTES]; /* the main thread's crash handler runs here */
 
 static void put(const char *s)
 {
@@ -211,8 +212,8 @@ void cleanup_init(const char *model, uint64_t timeout_s)
 		handle(stop_signals[i], on_stop, NULL, SA_RESTART);
 	/* A coroutine that overflows its stack faults on the guard page: the handler needs a
 	 * stack of its own. */
-	stack_t ss = {.ss_sp = malloc(ALT_STACK_BYTES), .ss_size = ALT_STACK_BYTES};
-	CHECK(ss.ss_sp && sigaltstack(&ss, NULL) == 0);
+	stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack};
+	CHECK(sigaltstack(&ss, NULL) == 0);
 	for (size_t i = 0; i < NSIG_OF(crash_signals); i++)
 		handle(crash_signals[i], NULL, on_crash, SA_SIGINFO | SA_ONSTACK | SA_RESETHAND);
 

@@ -165,6 +165,16 @@ static void wake_fd(struct loop *l, uint64_t *who)
 	}
 }
 
+int epoll_wait_ts(int ep, struct epoll_event *ev, int n, const struct timespec *tp)
+{
+	int k = epoll_pwait2(ep, ev, n, tp, NULL);
+	if (k >= 0 || errno != ENOSYS)
+		return k;
+	/* No epoll_pwait2 (kernels before 5.11, valgrind 3.19): milliseconds, rounded up. */
+	int ms = tp ? (int)(tp->tv_sec * 1000 + (tp->tv_nsec + 999999) / 1000000) : -1;
+	return epoll_wait(ep, ev, n, ms);
+}
+
 /* The scheduler's poll hook: wake due sleepers and ready fds; when block, wait until at least
  * one coroutine is woken (the earliest deadline is the epoll timeout). */
 static void loop_poll(void *arg, bool block)
@@ -182,7 +192,7 @@ static void loop_poll(void *arg, bool block)
 				tp = NULL; /* only fds to wait for */
 			}
 		}
-		int n = epoll_pwait2(l->ep, l->ev, EVENTS_PER_POLL, tp, NULL);
+		int n = epoll_wait_ts(l->ep, l->ev, EVENTS_PER_POLL, tp);
 		CHECK(n >= 0 || errno == EINTR);
 		for (int i = 0; i < n; i++) {
 			struct fdstate *f = fdstate(l, l->ev[i].data.fd);

@@ -288,7 +288,9 @@ int main(int argc, char **argv)
 
 	/* glibc gives each thread that mallocs its own arena, a 64 MiB reservation, up to 8 per
 	 * core: that is the allocator, not the thread, so cap it and let VSZ show stacks. */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) /* their own allocator */
 	CHECK(mallopt(M_ARENA_MAX, 1) == 1);
+#endif
 	/* Timer slack is the same for every model, so sleeps compare fairly. */
 	CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
 

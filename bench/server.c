@@ -30,6 +30,7 @@
 
 #include "cleanup.h"
 #include "cvp.h"
+#include "io.h"
 
 enum { EVENTS = 256, TIMER_SLACK_NS = 1, SPARE_FDS = 64, READ_SPARE = 512 };
 
@@ -238,7 +239,7 @@ static _Noreturn void serve(int lfd, uint32_t delay_ms)
 			ts = (struct timespec){d / 1000000000, d % 1000000000};
 			tp = &ts;
 		}
-		int n = epoll_pwait2(v.ep, ev, EVENTS, tp, NULL);
+		int n = epoll_wait_ts(v.ep, ev, EVENTS, tp);
 		CHECK(n >= 0 || errno == EINTR);
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;

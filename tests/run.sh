@@ -1,10 +1,12 @@
 #!/bin/sh
-# run.sh — runs every tests/test_*.sh and ends with "N passed, N failed".
+# run.sh [TEST...] — runs the given test files (default: every tests/test_*.sh) and ends with
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RESULTS_FILE=$(mktemp "${TMPDIR:-/tmp}/cvp-results.XXXXXX")
 export RESULTS_FILE
-for t in tests/test_*.sh; do
+[ $# -gt 0 ] || set -- tests/test_*.sh
+for t in "$@"; do
 	echo "== $t"
 	if ! sh "$t"; then
 		echo "FAIL  $t exited non-zero"

@@ -1,0 +1,62 @@
+#!/bin/sh
+# sanitize.sh — run by `make sanitize` through tests/run.sh, after the test files that hold
+# under a slow binary (bad input, faults, security) ran against build/asan/cvp: every model x
+# workload under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/cvp; coroutine
+# switches carry fiber annotations), the threads model under ThreadSanitizer (build/tsan/cvp;
+# TSan's fiber API is not used, so the tsan build covers threads, not coros), and valgrind
+# memcheck on coroutines (stacks registered with VALGRIND_STACK_REGISTER). Timing and memory
+# relations (test_core's cpu_util, test_io, test_cost) are left out: a sanitizer changes what
+# they measure.
+set -u
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+CVP=build/cvp # valgrind runs the normal build
+san_error='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer'
+
+# 1. Every model x workload at a small size: exit 0 and verified, or 4 (unsupported), and no
+# sanitizer report. $1: the binary, $2: the models.
+matrix() {
+	for w in $($1 --list | awk '$1 == "workload" { print $2 }'); do
+		for m in $2; do
+			case $w in
+			idle | spawn) args="--units 20" ;;
+			pingpong) args="--size 2000" ;;
+			*) args="--units 3 --tasks 5 --size 200 --delay-ms 1 --work 2" ;;
+			esac
+			# shellcheck disable=SC2086 # split on purpose
+			$1 --model "$m" --workload "$w" $args --header >"$TMP/out" 2>"$TMP/err"
+			rc=$?
+			if grep -Eq "$san_error" "$TMP/err"; then
+				fail "$1: $m x $w: sanitizer report: $(grep -E -m 3 "$san_error" "$TMP/err")"
+			elif [ "$rc" -eq 4 ] || { [ "$rc" -eq 0 ] && [ "$(col "$TMP/out" verified)" = true ]; }; then
+				pass "$1: $m x $w: clean (exit $rc)"
+			else
+				fail "$1: $m x $w: exit $rc ($(tail -n 3 "$TMP/err"))"
+			fi
+		done
+	done
+}
+echo "== every model x workload (asan)"
+matrix build/asan/cvp "serial threads procs coros"
+echo "== threads model (tsan)"
+matrix build/tsan/cvp "serial threads"
+# Many threads on one shared counter and the delay server, under TSan.
+build/tsan/cvp --model threads --workload echo --units 64 --tasks 256 --size 3 --delay-ms 1 >/dev/null 2>"$TMP/err" &&
+	! grep -Eq "$san_error" "$TMP/err" && pass "tsan: 64 threads x 256 echo tasks: clean" ||
+	fail "tsan: 64 threads echo: $(grep -E -m 3 "$san_error" "$TMP/err")"
+
+# 2. valgrind memcheck on coroutines (the normal build; its stacks are registered).
+if command -v valgrind >/dev/null; then
+	for w in hash sleep echo pingpong; do
+		case $w in pingpong) args="--size 200" ;; *) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;; esac
+		# shellcheck disable=SC2086 # split on purpose
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$CVP" --model coros --workload "$w" $args >/dev/null 2>"$TMP/err"
+		rc=$?
+		[ "$rc" -eq 0 ] && pass "valgrind: coros x $w: clean" ||
+			fail "valgrind: coros x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+	done
+else
+	fail "valgrind is not installed (make sanitize installs it)"
+fi
+
