@@ -162,6 +162,9 @@ void barrier_finish_release(struct run *r);
 /* Wait until `ready` reaches n. */
 void barrier_wait_ready(struct run *r, uint64_t n);
 
+/* limits.c: names the system limit that made creating a thread or process fail with err. */
+void limit_name(int err, char *buf, size_t len);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t now_ns(void);
 /* CPU time of the calling thread so far (getrusage RUSAGE_THREAD). */

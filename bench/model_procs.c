@@ -49,10 +49,11 @@ static int procs_spawn(struct run *r)
 		if (pid < 0) {
 			int e = errno;
 			barrier_abort(r);
+			char limit[256];
+			limit_name(e, limit, sizeof limit);
 			fprintf(stderr,
-				"cvp: procs: fork failed at unit %llu of %llu: %s "
-				"(limits: ulimit -u, pid_max, threads-max, memory)\n",
-				(unsigned long long)u, (unsigned long long)r->units, strerror(e));
+				"cvp: procs: fork failed at unit %llu of %llu: %s; limit reached: %s\n",
+				(unsigned long long)u, (unsigned long long)r->units, strerror(e), limit);
 			return EXIT_LIMIT;
 		}
 		p->pid[p->n++] = pid;

@@ -58,10 +58,12 @@ static int threads_spawn(struct run *r)
 		if (e) {
 			pthread_attr_destroy(&attr);
 			barrier_abort(r);
+			char limit[256];
+			limit_name(e, limit, sizeof limit);
 			fprintf(stderr,
-				"cvp: threads: pthread_create failed at unit %llu of %llu: %s "
-				"(limits: ulimit -u, /proc/sys/kernel/threads-max, pid_max, memory)\n",
-				(unsigned long long)u, (unsigned long long)r->units, strerror(e));
+				"cvp: threads: pthread_create failed at unit %llu of %llu: %s; limit "
+				"reached: %s\n",
+				(unsigned long long)u, (unsigned long long)r->units, strerror(e), limit);
 			return EXIT_LIMIT;
 		}
 		t->n++;
