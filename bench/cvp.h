@@ -105,6 +105,7 @@ struct run {
 	size_t sh_len;
 	void (*yield)(struct run *r); /* set by models whose units must yield between slices */
 	void *model_state;
+	const char *stack_guard; /* coros: how guard pages were made (sched_guard_kind) */
 	struct loop *loop; /* coros: the event loop the IO seam parks on; NULL: the seam blocks */
 	/* Filled by the model's run(); user_us/sys_us summed from slots when per_unit_cpu. */
 	int64_t user_us, sys_us;

@@ -396,6 +396,7 @@ int main(int argc, char **argv)
 	if (unit_stack_kib(&r))
 		row.stack_kib = unit_stack_kib(&r);
 	row.variant = r.ctx.variant;
+	row.stack_guard = r.stack_guard;
 	switch (r.wl->probe) {
 	case PROBE_MEMORY:
 		row.vsz_kib_per_unit = r.sh->mem_unit.vsz;

@@ -67,6 +67,7 @@ static int coros_spawn(struct run *r)
 				"RLIMIT_NOFILE, memory)\n", strerror(errno));
 		return EXIT_LIMIT;
 	}
+	r->stack_guard = sched_guard_kind(c->s);
 	c->args = calloc(r->units, sizeof *c->args);
 	CHECK(c->args);
 	for (uint64_t u = 0; u < r->units; u++) {

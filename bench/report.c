@@ -21,6 +21,7 @@ static const struct col cols[] = {
 	S(model), S(workload), S(kind), S(variant),
 	N(units, "%.0f"), N(tasks, "%.0f"), N(cores, "%.0f"), S(pin), N(size, "%.0f"),
 	N(delay_ms, "%g"), N(work, "%.0f"), N(stack_kib, "%.0f"),
+	S(stack_guard),
 	N(wall_s, "%.6f"), N(user_s, "%.6f"), N(sys_s, "%.6f"), N(cpu_util, "%.3f"),
 	N(spawn_us_per_unit, "%.3f"), N(start_us, "%.3f"),
 	N(vsz_kib_per_unit, "%.2f"), N(rss_kib_per_unit, "%.2f"), N(pss_kib_per_unit, "%.2f"),

@@ -18,6 +18,7 @@ struct row {
 	double touch_kib, ns_per_op, yields, server_cpu_s, timer_slack_ns;
 	const char *checksum, *expected, *verified;
 	const char *pus_bound, *pus_run;
+	const char *stack_guard;
 	const char *note;
 };
 
