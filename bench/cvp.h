@@ -154,6 +154,13 @@ bool barrier_wait(struct run *r);
 void barrier_release(struct run *r, uint64_t n);
 /* Tell units at the barrier to give up (a spawn failed). */
 void barrier_abort(struct run *r);
+/* A gate every unit passes together: true in the last unit to arrive, which must then call
+ * gate_open(); the others wait until it does (a coroutine yields meanwhile). */
+bool gate_arrive(struct run *r, _Atomic uint32_t *arrived, _Atomic uint32_t *open);
+void gate_open(_Atomic uint32_t *open);
+/* futex(2) on a word that may live in memory shared across processes. */
+void futex_wait(_Atomic uint32_t *word, uint32_t val);
+void futex_wake(_Atomic uint32_t *word, int n);
 /* Threads and procs: after the unit's work, wait until every unit has finished, so no unit's
  * exit (unmapping its stack or address space, with TLB shootdowns) runs inside the timed
  * interval. */

@@ -235,8 +235,7 @@ static void parse(int argc, char **argv, struct opts *o)
 static char *pu_list(const struct run *r, bool bound)
 {
 	enum { MAXPU = 4096 };
-	static bool seen[MAXPU];
-	memset(seen, 0, sizeof seen);
+	bool seen[MAXPU] = {0};
 	bool any = false;
 	for (uint64_t u = 0; u < r->units; u++) {
 		int pu = bound ? r->sh->slot[u].pu_bound : r->sh->slot[u].pu_run;

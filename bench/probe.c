@@ -11,14 +11,11 @@
  * Switch (wl_baton_*): a token passed between two units by a futex word in shared memory, by a
  * pair of pipes, or by a direct swapcontext from one coroutine to the other. */
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
-#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "coro.h"
@@ -127,31 +124,12 @@ static void measure(struct run *r)
 	m->pss = (parent.pss + sum.pss - b->pss) / n;
 }
 
-static void futex_wait(_Atomic uint32_t *word, uint32_t val)
-{
-	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
-}
-
-static void futex_wake(_Atomic uint32_t *word, int n)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
-}
-
 void wl_hold(const struct wl_ctx *ctx)
 {
 	struct run *r = ctx->run;
-	struct shared *sh = r->sh;
-	if (atomic_fetch_add(&sh->held, 1) + 1 == r->units) {
+	if (gate_arrive(r, &r->sh->held, &r->sh->hold_open)) {
 		measure(r);
-		atomic_store(&sh->hold_open, 1);
-		futex_wake(&sh->hold_open, INT_MAX);
-		return;
-	}
-	while (!atomic_load(&sh->hold_open)) {
-		if (r->yield)
-			r->yield(r); /* a coroutine parks by letting the others run */
-		else
-			futex_wait(&sh->hold_open, 0);
+		gate_open(&r->sh->hold_open);
 	}
 }
 

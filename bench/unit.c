@@ -59,14 +59,38 @@ void wl_shared_free(void *p, size_t bytes)
 		munmap(p, bytes);
 }
 
-static void futex_wait(_Atomic uint32_t *word, uint32_t val)
+void futex_wait(_Atomic uint32_t *word, uint32_t val)
 {
 	syscall(SYS_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
 }
 
+void futex_wake(_Atomic uint32_t *word, int n)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
 static void futex_wake_all(_Atomic uint32_t *word)
 {
-	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	futex_wake(word, INT_MAX);
+}
+
+bool gate_arrive(struct run *r, _Atomic uint32_t *arrived, _Atomic uint32_t *open)
+{
+	if (atomic_fetch_add(arrived, 1) + 1 == r->units)
+		return true;
+	while (!atomic_load(open)) {
+		if (r->yield)
+			r->yield(r); /* a coroutine waits by letting the others run */
+		else
+			futex_wait(open, 0);
+	}
+	return false;
+}
+
+void gate_open(_Atomic uint32_t *open)
+{
+	atomic_store(open, 1);
+	futex_wake_all(open);
 }
 
 bool barrier_wait(struct run *r)
@@ -103,19 +127,13 @@ void barrier_abort(struct run *r)
 
 void barrier_finish(struct run *r)
 {
-	struct shared *sh = r->sh;
-	if (atomic_fetch_add(&sh->finished, 1) + 1 == r->units) {
-		barrier_finish_release(r);
-		return;
-	}
-	while (atomic_load(&sh->all_done) == 0)
-		futex_wait(&sh->all_done, 0);
+	if (gate_arrive(r, &r->sh->finished, &r->sh->all_done))
+		gate_open(&r->sh->all_done);
 }
 
 void barrier_finish_release(struct run *r)
 {
-	atomic_store(&r->sh->all_done, 1);
-	futex_wake_all(&r->sh->all_done);
+	gate_open(&r->sh->all_done);
 }
 
 void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
