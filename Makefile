@@ -2,13 +2,20 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CPPFLAGS += -D_GNU_SOURCE
+CPPFLAGS += -D_GNU_SOURCE -I. -Ibench
 HWLOC_CFLAGS = $(shell pkg-config --cflags hwloc 2>/dev/null)
 HWLOC_LIBS   = $(shell pkg-config --libs hwloc 2>/dev/null)
 LDLIBS  += $(HWLOC_LIBS) -lpthread -lm
 B       := build
 
-BENCH_SRC := $(wildcard bench/*.c)
+# bench/ by layer, each using only those below it: main.c; run/ (the run's steps, the options,
+# the row); server/ (the delay server); models/ (one file per model) and seam/ (what workloads
+# call to wait, hold and hand off); coro/ (the coroutine scheduler and its event loop); core/
+# (the run, the model interface, a unit's life, barriers); sys/ (checks, clocks, futexes,
+# placement with hwloc, limits, cleanup).
+BENCH_SRC := $(wildcard bench/*.c bench/*/*.c)
+HDR       := $(wildcard bench/*/*.h) workloads/workload.h
+MODEL_SRC := $(wildcard bench/models/*.c)
 WL_SRC    := $(wildcard workloads/*.c)
 OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
@@ -26,26 +33,34 @@ $(B)/.deps-ok: Makefile scripts/deps.sh
 $(B)/cvp: $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/%.o: %.c bench/*.h workloads/workload.h | $(B)/.deps-ok
+$(B)/%.o: %.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
 
-# The workload table, generated from the file list: adding a workload is adding one file.
-$(B)/registry.c: $(WL_SRC) Makefile
+# The tables of models and workloads, generated from the file lists: adding a model or a
+# workload is adding one file. Models are listed by their .rank (the serial baseline first).
+MODELS_BY_RANK = $(shell for f in $(MODEL_SRC); do \
+	printf '%s %s\n' "$$(sed -n 's/^[[:space:]]*\.rank = \([0-9]*\),.*/\1/p' $$f)" \
+	"$$(basename $$f .c)"; done | sort -n | cut -d' ' -f2)
+$(B)/registry.c: $(WL_SRC) $(MODEL_SRC) Makefile
 	@mkdir -p $(B)
-	@{ echo '#include "workloads/workload.h"'; \
+	@{ echo '#include "core/cvp.h"'; \
+	  for f in $(MODELS_BY_RANK); do echo "extern const struct model model_$$f;"; done; \
+	  echo 'const struct model *const models[] = {'; \
+	  for f in $(MODELS_BY_RANK); do echo "	&model_$$f,"; done; \
+	  echo '	0,'; echo '};'; \
 	  for f in $(basename $(notdir $(WL_SRC))); do echo "extern const struct workload workload_$$f;"; done; \
 	  echo 'const struct workload *const workloads[] = {'; \
 	  for f in $(basename $(notdir $(WL_SRC))); do echo "	&workload_$$f,"; done; \
 	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-$(B)/registry.o: $(B)/registry.c
-	$(CC) $(CPPFLAGS) -I. $(CFLAGS) $(WARN) -c -o $@ $<
+$(B)/registry.o: $(B)/registry.c $(HDR)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-# For the tests only: the same program with fault switches (CVP_FAULT=crash:N, bench/unit.c).
-$(B)/cvp-faults: $(filter-out $(B)/bench/unit.o,$(OBJ)) $(B)/faults/unit.o
+# For the tests only: the same program with fault switches (CVP_FAULT=crash:N, core/unit.c).
+$(B)/cvp-faults: $(filter-out $(B)/bench/core/unit.o,$(OBJ)) $(B)/faults/unit.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/faults/unit.o: bench/unit.c bench/*.h workloads/workload.h | $(B)/.deps-ok
+$(B)/faults/unit.o: bench/core/unit.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -DCVP_FAULTS $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
 

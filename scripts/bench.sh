@@ -260,7 +260,7 @@ run_config() {
 			tail -n +2 "$RUN/raw/$name.csv"
 		else
 			cat "$RUN/raw/$name.csv"
-		fi | awk -v cfg="$name" 'NR == 1 && /^model,/ { print "config," $0; next } { print cfg "," $0 }' |
+		fi | awk -v cfg="$name" 'NR == 1 && /^(runtime,)?model,/ { print "config," $0; next } { print cfg "," $0 }' |
 			append "$RUN/cvp.csv" "$name"
 		record ok 0 ""
 		return

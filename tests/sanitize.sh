@@ -15,14 +15,32 @@ san_error='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: 
 
 # 1. Every model x workload at a small size: exit 0 and verified, or 4 (unsupported), and no
 # sanitizer report. $1: the binary, $2: the models.
+# Arguments for a workload from its line in `cvp --list --format csv`: units and tasks unless
+# they are fixed (one op per unit, or roles), and small values of the options it has.
+args_of() {
+	python3 -c '
+import csv, sys
+for r in csv.DictReader(sys.stdin):
+    if r["what"] != "workload" or r["name"] != sys.argv[1]:
+        continue
+    a = []
+    if r["size_per"] == "unit":
+        a += ["--units", "20"]
+    elif r["roles"]:
+        a += ["--size", "2000"]
+    else:
+        a += ["--units", "3", "--tasks", "5", "--size", "200"]
+    opts = [o.split("=")[0] for o in r["options"].split()]
+    a += ["--delay-ms", "1"] if "delay-ms" in opts else []
+    a += ["--work", "2"] if "work" in opts else []
+    print(" ".join(a))' "$2" <"$TMP/list.csv"
+}
+
 matrix() {
+	$1 --list --format csv >"$TMP/list.csv"
 	for w in $($1 --list | awk '$1 == "workload" { print $2 }'); do
 		for m in $2; do
-			case $w in
-			idle | spawn) args="--units 20" ;;
-			pingpong) args="--size 2000" ;;
-			*) args="--units 3 --tasks 5 --size 200 --delay-ms 1 --work 2" ;;
-			esac
+			args=$(args_of "$1" "$w")
 			# shellcheck disable=SC2086 # split on purpose
 			$1 --model "$m" --workload "$w" $args --header >"$TMP/out" 2>"$TMP/err"
 			rc=$?
@@ -48,7 +66,11 @@ build/tsan/cvp --model threads --workload echo --units 64 --tasks 256 --size 3 -
 # 2. valgrind memcheck on coroutines (the normal build; its stacks are registered).
 if command -v valgrind >/dev/null; then
 	for w in hash sleep echo pingpong; do
-		case $w in pingpong) args="--size 200" ;; *) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;; esac
+		case $w in
+		pingpong) args="--size 200" ;;
+		hash) args="--units 4 --tasks 8 --size 20" ;;
+		*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
+		esac
 		# shellcheck disable=SC2086 # split on purpose
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 			"$CVP" --model coros --workload "$w" $args >/dev/null 2>"$TMP/err"

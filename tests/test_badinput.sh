@@ -30,7 +30,7 @@ done <<TABLE
 --pin: unknown value 'diagonal' (valid: compact, scatter, none)|$H --pin diagonal
 --format: unknown value 'xml' (valid: csv, json, text)|$H --format xml
 --variant: unknown value 'rope' (valid: futex, pipe, direct)|--model threads --workload pingpong --variant rope
---variant: hash has no variants|$H --variant futex
+--variant: does not apply to hash under threads (an option of pingpong)|$H --variant futex
 --model: missing|--workload hash
 --workload: missing|--model threads
 # --units
@@ -80,7 +80,7 @@ done <<TABLE
 # --touch-kib
 --touch-kib: '-4' is not a whole number (negative)|--model threads --workload idle --touch-kib -4
 --touch-kib: '1048577' is out of range|--model threads --workload idle --touch-kib 1048577
---touch-kib: only the idle probe touches stack|$H --touch-kib 4
+--touch-kib: does not apply to hash under threads (an option of idle)|$H --touch-kib 4
 --touch-kib: 64 KiB does not fit|--model coros --workload idle --units 10 --touch-kib 64 --stack-kib 64
 # --timeout-s
 --timeout-s: '0' is out of range|$H --timeout-s 0
@@ -100,5 +100,13 @@ done <<TABLE
 unknown option '--frobnicate'|$H --frobnicate
 unknown option '--unitz'|$H --unitz 3
 unexpected argument 'extra'|$H extra
+# each flag once, spelt out; a flag of another workload or model is an error, not ignored
+--units: given twice|$H --units 2 --units 3
+--units: given twice|$H --units=2 --units 3
+unknown option '--uni' (did you mean --units? flags are not abbreviated)|$H --uni 3
+unknown option '--uni' (did you mean --units?|$H --uni=3
+--delay-ms: does not apply to hash under threads (an option of echo, mixed, sleep)|$H --delay-ms 5
+--work: does not apply to echo under threads (an option of mixed)|$E --work 5
+--stack-kib: does not apply to hash under procs (an option of threads, coros)|--model procs --workload hash --stack-kib 64
 TABLE
 [ "$n" -ge 40 ] && pass "bad-input table: $n command lines" || fail "bad-input table: only $n lines"

@@ -51,7 +51,7 @@ rc=$?
 rm -f "$TMP/out.csv"
 $CVP --model serial --workload hash --size 100 --out "$TMP/out.csv" >/dev/null &&
 	$CVP --model coros --workload hash --size 100 --out "$TMP/out.csv" >/dev/null &&
-	[ "$(wc -l <"$TMP/out.csv")" -eq 3 ] && [ "$(grep -c '^model,' "$TMP/out.csv")" -eq 1 ] &&
+	[ "$(wc -l <"$TMP/out.csv")" -eq 3 ] && [ "$(grep -c '^runtime,model,' "$TMP/out.csv")" -eq 1 ] &&
 	pass "--out appends rows under one header" || fail "--out appends rows under one header"
 
 # 2. Placement.

@@ -15,9 +15,12 @@ export TMPDIR="$SOCKDIR"
 
 # 1. Every model x IO workload at a small size: verified, with the IO columns filled.
 for w in sleep echo mixed; do
+	work=""
+	[ "$w" = mixed ] && work="--work 20"
 	for m in $models; do
 		out=$TMP/$m-$w.csv
-		if $CVP --model "$m" --workload "$w" --units 3 --tasks 5 --size 2 --delay-ms 5 --work 20 \
+		# shellcheck disable=SC2086 # split on purpose
+		if $CVP --model "$m" --workload "$w" --units 3 --tasks 5 --size 2 --delay-ms 5 $work \
 			--format csv --header >"$out" 2>"$TMP/err"; then
 			v=$(col "$out" verified)
 			[ "$v" = true ] && [ "$(col "$out" size)" = 10 ] && [ "$(col "$out" delay_ms)" = 5 ] &&

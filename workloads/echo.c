@@ -5,11 +5,31 @@
 #include "workload.h"
 
 enum { ECHO_BYTES = 64 };
+enum { OPT_DELAY };
+
+static const struct wl_opt echo_opts[] = {
+	[OPT_DELAY] = WL_OPT_DELAY_MS,
+	{0},
+};
+
+struct echo {
+	const char *server; /* the delay server's socket */
+};
+
+static int echo_prepare(struct wl_ctx *ctx)
+{
+	struct echo *e = wl_shared_alloc(sizeof *e);
+	if (!e)
+		return wl_refuse(ctx, WL_LIMIT, "cannot map its state (limit: memory)");
+	ctx->state = e;
+	return wl_server_start(ctx, ctx->opt[OPT_DELAY], &e->server);
+}
 
 static uint64_t echo_run(const struct wl_ctx *ctx, uint64_t begin, uint64_t end)
 {
+	const struct echo *e = ctx->state;
 	uint64_t sum = 0;
-	int fd = wl_connect(ctx, ctx->server);
+	int fd = wl_connect(ctx, e->server);
 	if (fd < 0)
 		wl_io_fail("echo: connect to the delay server");
 	for (uint64_t op = begin; op < end; op++)
@@ -27,13 +47,20 @@ static uint64_t echo_expect(const struct wl_ctx *ctx)
 	return sum;
 }
 
+static void echo_cleanup(struct wl_ctx *ctx)
+{
+	wl_shared_free(ctx->state, sizeof(struct echo));
+}
+
 WORKLOAD(echo) = {
 	.name = "echo",
 	.kind = WL_IO,
 	.desc = "each task connects once, --size round trips with the delay server; op = one",
 	.default_size = 10,
+	.size_per = WL_SIZE_TASK,
+	.opts = echo_opts,
+	.prepare = echo_prepare,
 	.run = echo_run,
 	.expect = echo_expect,
-	.per_task_size = true,
-	.needs_server = true,
+	.cleanup = echo_cleanup,
 };

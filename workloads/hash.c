@@ -9,7 +9,7 @@ static int hash_prepare(struct wl_ctx *ctx)
 {
 	uint64_t *t = wl_shared_alloc(TABLE_WORDS * sizeof *t);
 	if (!t)
-		return 3;
+		return wl_refuse(ctx, WL_LIMIT, "cannot map its table (limit: memory)");
 	for (unsigned i = 0; i < TABLE_WORDS; i++)
 		t[i] = wl_mix64(i + 1);
 	ctx->state = t;

@@ -24,7 +24,7 @@ static int mandel_prepare(struct wl_ctx *ctx)
 {
 	struct mandel *m = wl_shared_alloc(sizeof *m);
 	if (!m)
-		return 3;
+		return wl_refuse(ctx, WL_LIMIT, "cannot map its state (limit: memory)");
 	m->stride = ctx->size * 0.618 + 1;
 	while (gcd(m->stride, ctx->size) != 1)
 		m->stride++;

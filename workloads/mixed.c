@@ -6,8 +6,17 @@
 #include "workload.h"
 
 enum { MIXED_BYTES = 64 };
+enum { OPT_DELAY, OPT_WORK };
+
+static const struct wl_opt mixed_opts[] = {
+	[OPT_DELAY] = WL_OPT_DELAY_MS,
+	[OPT_WORK] = {.name = "work", .type = WL_OPT_UINT, .arg = "N", .max = 1u << 30, .def = 100,
+		      .help = "hash ops (256 steps each) after each reply"},
+	{0},
+};
 
 struct mixed {
+	const char *server;
 	const struct workload *hash;
 	struct wl_ctx hash_ctx;
 };
@@ -16,25 +25,27 @@ static int mixed_prepare(struct wl_ctx *ctx)
 {
 	struct mixed *m = wl_shared_alloc(sizeof *m);
 	if (!m)
-		return 3;
+		return wl_refuse(ctx, WL_LIMIT, "cannot map its state (limit: memory)");
 	ctx->state = m;
 	m->hash = wl_find("hash");
 	if (!m->hash)
-		return 4;
-	return m->hash->prepare ? m->hash->prepare(&m->hash_ctx) : 0;
+		return wl_refuse(ctx, WL_UNSUPPORTED, "needs the hash workload, not built in");
+	m->hash_ctx.run = ctx->run;
+	int st = m->hash->prepare ? m->hash->prepare(&m->hash_ctx) : WL_OK;
+	return st ? st : wl_server_start(ctx, ctx->opt[OPT_DELAY], &m->server);
 }
 
 static uint64_t mixed_run(const struct wl_ctx *ctx, uint64_t begin, uint64_t end)
 {
 	const struct mixed *m = ctx->state;
-	uint64_t sum = 0;
-	int fd = wl_connect(ctx, ctx->server);
+	uint64_t work = ctx->opt[OPT_WORK], sum = 0;
+	int fd = wl_connect(ctx, m->server);
 	if (fd < 0)
 		wl_io_fail("mixed: connect to the delay server");
 	for (uint64_t op = begin; op < end; op++) {
 		if (wl_server_call(ctx, fd, op, MIXED_BYTES, &sum) != 0)
 			wl_io_fail("mixed: round trip");
-		sum += m->hash->run(&m->hash_ctx, op * ctx->work, (op + 1) * ctx->work);
+		sum += m->hash->run(&m->hash_ctx, op * work, (op + 1) * work);
 	}
 	wl_close(ctx, fd);
 	return sum;
@@ -43,7 +54,7 @@ static uint64_t mixed_run(const struct wl_ctx *ctx, uint64_t begin, uint64_t end
 static uint64_t mixed_expect(const struct wl_ctx *ctx)
 {
 	const struct mixed *m = ctx->state;
-	uint64_t sum = m->hash->run(&m->hash_ctx, 0, ctx->size * ctx->work);
+	uint64_t sum = m->hash->run(&m->hash_ctx, 0, ctx->size * ctx->opt[OPT_WORK]);
 	for (uint64_t op = 0; op < ctx->size; op++)
 		sum += wl_payload_sum(op, MIXED_BYTES);
 	return sum;
@@ -64,11 +75,10 @@ WORKLOAD(mixed) = {
 	.kind = WL_IO,
 	.desc = "echo plus --work hash ops per reply, so CPU and IO compete; op = one of each",
 	.default_size = 10,
+	.size_per = WL_SIZE_TASK,
+	.opts = mixed_opts,
 	.prepare = mixed_prepare,
 	.run = mixed_run,
 	.expect = mixed_expect,
 	.cleanup = mixed_cleanup,
-	.per_task_size = true,
-	.needs_server = true,
-	.uses_work = true,
 };

@@ -5,6 +5,13 @@
  * Each round checks that at least D passed; a short round spoils the checksum. */
 #include "workload.h"
 
+enum { OPT_DELAY };
+
+static const struct wl_opt sleep_opts[] = {
+	[OPT_DELAY] = WL_OPT_DELAY_MS,
+	{0},
+};
+
 static uint64_t round_sum(uint64_t op)
 {
 	return wl_mix64(op + 1);
@@ -12,7 +19,7 @@ static uint64_t round_sum(uint64_t op)
 
 static uint64_t sleep_run(const struct wl_ctx *ctx, uint64_t begin, uint64_t end)
 {
-	int64_t d = ctx->delay_ms * 1000000LL;
+	int64_t d = ctx->opt[OPT_DELAY] * 1000000LL;
 	uint64_t sum = 0;
 	for (uint64_t op = begin; op < end; op++) {
 		int64_t t0 = wl_now_ns();
@@ -35,7 +42,9 @@ WORKLOAD(sleep) = {
 	.kind = WL_IO,
 	.desc = "each task sleeps --delay-ms, --size rounds (size per task); op = one round",
 	.default_size = 10,
+	.size_per = WL_SIZE_TASK,
+	.plans = WL_PLAN_UNITS | WL_PLAN_POOL,
+	.opts = sleep_opts,
 	.run = sleep_run,
 	.expect = sleep_expect,
-	.per_task_size = true,
 };

@@ -13,18 +13,19 @@ static int stream_prepare(struct wl_ctx *ctx)
 {
 	struct stream *s = wl_shared_alloc(sizeof *s);
 	if (!s)
-		return 3;
+		return wl_refuse(ctx, WL_LIMIT, "cannot map its state (limit: memory)");
+	ctx->state = s;
 	s->a = wl_shared_alloc(ELEMS * sizeof(double));
 	s->b = wl_shared_alloc(ELEMS * sizeof(double));
 	s->c = wl_shared_alloc(ELEMS * sizeof(double));
 	if (!s->a || !s->b || !s->c)
-		return 3;
+		return wl_refuse(ctx, WL_LIMIT, "cannot map 3 arrays of %zu MiB (limit: memory)",
+				 ELEMS * sizeof(double) >> 20);
 	for (uint64_t i = 0; i < ELEMS; i++) {
 		s->b[i] = i % 1000;
 		s->c[i] = i % 7;
 		s->a[i] = 0;
 	}
-	ctx->state = s;
 	return 0;
 }
 

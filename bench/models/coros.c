@@ -1,14 +1,24 @@
-/* model_coros.c — one ucontext coroutine per unit, all on the calling thread, which is bound to
- * the plan's first place. Units yield to the scheduler between slices of work, so they really
- * interleave; their count of yields is reported. --stack-kib sets the coroutine stack. */
+/* coros.c — one ucontext coroutine per unit, all on the calling thread, which is bound to the
+ * plan's first place. Coroutines run to the start barrier (the last to arrive starts the clock),
+ * then yield to the scheduler between slices of work, so they really interleave; their count of
+ * yields is reported. A unit can also switch straight into another (WL_CAP_DIRECT), which the
+ * switch probe measures. --stack-kib sets the coroutine stack. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "coro.h"
-#include "cvp.h"
-#include "io.h"
-#include "pin.h"
+#include "coro/loop.h"
+#include "coro/sched.h"
+#include "core/cvp.h"
+#include "sys/pin.h"
+
+enum { OPT_STACK };
+static const struct wl_opt coros_opts[] = {
+	[OPT_STACK] = {.name = "stack-kib", .type = WL_OPT_UINT, .arg = "K", .min = 16,
+		       .max = 1u << 20, .def = CORO_STACK_DEFAULT_KIB,
+		       .help = "stack of each coroutine"},
+	{0},
+};
 
 struct coro_arg {
 	struct run *r;
@@ -23,8 +33,7 @@ struct coros {
 static void coro_main(void *p)
 {
 	struct coro_arg *a = p;
-	unit_enter(a->r, a->u);
-	unit_body(a->r, a->u);
+	unit_main(a->r, a->u);
 }
 
 static void coros_yield(struct run *r)
@@ -33,25 +42,30 @@ static void coros_yield(struct run *r)
 	sched_cede(c->s);
 }
 
-uint64_t coros_current(struct run *r)
+static uint64_t coros_current(struct run *r)
 {
 	struct coros *c = r->model_state;
 	return sched_current(c->s);
 }
 
-void coros_switch_to(struct run *r, uint64_t unit)
+static void coros_switch_to(struct run *r, uint64_t unit)
 {
 	struct coros *c = r->model_state;
 	sched_switch_to(c->s, unit);
 }
 
+static uint64_t coros_stack_kib(const struct run *r)
+{
+	return r->model_opt.v[OPT_STACK];
+}
+
 static int coros_spawn(struct run *r)
 {
 	struct coros *c = calloc(1, sizeof *c);
-	CHECK(c);
+	CHECK_MEM(c);
 	r->model_state = c;
 	CHECK(pin_bind_thread(r->pin, 0) == 0);
-	uint64_t kib = r->o->stack_set ? r->o->stack_kib : CORO_STACK_DEFAULT_KIB;
+	uint64_t kib = coros_stack_kib(r);
 	c->s = sched_new(r->units, kib * 1024);
 	if (!c->s) {
 		fprintf(stderr,
@@ -69,30 +83,27 @@ static int coros_spawn(struct run *r)
 	}
 	r->stack_guard = sched_guard_kind(c->s);
 	c->args = calloc(r->units, sizeof *c->args);
-	CHECK(c->args);
+	CHECK_MEM(c->args);
 	for (uint64_t u = 0; u < r->units; u++) {
 		c->args[u] = (struct coro_arg){r, u};
-		r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, 0);
 		if (u == 0)
 			r->sh->create0_ns = now_ns();
 		sched_spawn(c->s, u, coro_main, &c->args[u]);
 		if (u == 0)
 			r->sh->create0_end_ns = now_ns();
 	}
-	r->yield = coros_yield;
 	return 0;
 }
 
+/* The coroutines run to the start barrier, where the last to arrive starts the clock and notes
+ * the thread's CPU time; then to the end. */
 static int coros_run(struct run *r)
 {
 	struct coros *c = r->model_state;
-	int64_t user0, sys0;
-	thread_cpu_us(&user0, &sys0);
-	r->sh->t0_ns = now_ns();
 	sched_run(c->s);
 	thread_cpu_us(&r->user_us, &r->sys_us);
-	r->user_us -= user0;
-	r->sys_us -= sys0;
+	r->user_us -= r->sh->user0_us;
+	r->sys_us -= r->sh->sys0_us;
 	return 0;
 }
 
@@ -112,8 +123,14 @@ static void coros_reap(struct run *r)
 const struct model model_coros = {
 	.name = "coros",
 	.desc = "one ucontext coroutine per unit, all on one scheduler thread",
-	.start_at_release = true,
+	.rank = 3,
+	.caps = WL_CAP_COEXIST | WL_CAP_DIRECT | WL_CAP_SHARED,
+	.opts = coros_opts,
+	.stack_kib = coros_stack_kib,
 	.spawn = coros_spawn,
 	.run = coros_run,
 	.reap = coros_reap,
+	.yield = coros_yield,
+	.current = coros_current,
+	.switch_to = coros_switch_to,
 };

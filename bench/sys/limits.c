@@ -7,7 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "cvp.h"
+#include "sys/sys.h"
 
 /* The first number in a file, or -1. */
 static long long read_num(const char *path)

@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cvp.h"
+#include "sys/sys.h"
+
+enum pin_mode { PIN_COMPACT, PIN_SCATTER, PIN_NONE };
+struct pin;
 
 /* Loads the topology, restricted to the caller's affinity and cgroup cpuset. */
 struct pin *pin_open(void);

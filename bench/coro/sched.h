@@ -1,4 +1,4 @@
-/* coro.h — ucontext coroutines on one scheduler thread, round-robin. Stacks come from one
+/* sched.h — ucontext coroutines on one scheduler thread, round-robin. Stacks come from one
  * mapping, each with a guard page below it. */
 #ifndef CVP_CORO_H
 #define CVP_CORO_H

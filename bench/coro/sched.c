@@ -1,4 +1,4 @@
-/* coro.c — the coroutine scheduler: a ring of runnable coroutines, each a ucontext on its own
+/* sched.c — the coroutine scheduler: a ring of runnable coroutines, each a ucontext on its own
  * stack, switched with swapcontext (glibc's makes one rt_sigprocmask syscall per switch).
  *
  * Stacks: one MAP_NORESERVE mapping holds every stack, each with a guard page below it. Where
@@ -9,7 +9,7 @@
  * Every switch goes through swap(), which tells AddressSanitizer (fiber annotations) and the
  * crash report (cleanup_unit) which stack and unit run next; valgrind learns of each stack when
  * it is spawned (VALGRIND_STACK_REGISTER, a few instructions when not under valgrind). */
-#include "coro.h"
+#include "coro/sched.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,8 +19,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cvp.h"
+#include "sys/cleanup.h"
+#include "core/cvp.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <pthread.h>
@@ -245,7 +245,12 @@ void sched_run(struct sched *s)
 		/* Coroutines alive, none runnable, nothing to wake them: a lost wake-up. */
 		CHECK(s->count > 0);
 	}
-	CHECK(s->count == 0);
+	/* What is left in the ring are entries a direct switch left behind (queued cleared, see
+	 * struct coro): nothing may still be runnable. */
+	for (; s->count > 0; s->count--, s->head = (s->head + 1) % s->n) {
+		CHECK(!s->co[s->ring[s->head]].queued);
+		s->co[s->ring[s->head]].in_ring = false;
+	}
 }
 
 void sched_park(struct sched *s)

@@ -1,4 +1,4 @@
-/* model_procs.c — a pool of processes forked before the clock starts, one per unit. Each child
+/* procs.c — a pool of processes forked before the clock starts, one per unit. Each child
  * binds itself right after fork, waits at the start barrier (a futex in MAP_SHARED memory),
  * runs the unit, writes its slot and _exits. The parent reaps every child; a unit that fails
  * (killed by a signal, or a non-zero exit) is reported with its unit number and the others are
@@ -10,42 +10,49 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cvp.h"
-#include "pin.h"
+#include <sys/resource.h>
+
+#include "sys/cleanup.h"
+#include "core/cvp.h"
+#include "sys/pin.h"
 
 struct procs {
 	pid_t *pid;
 	uint64_t n; /* children forked and not yet reaped */
 };
 
-static _Noreturn void child_main(struct run *r, uint64_t u)
+static int procs_bind(struct run *r, uint64_t u)
 {
-	unit_enter(r, u);
-	if (pin_bind_process(r->pin, u) != 0)
-		_exit(EXIT_WRONG);
-	r->sh->slot[u].pu_bound = pin_unit_pu(r->pin, u);
-	if (barrier_wait(r)) {
-		unit_body(r, u);
-		barrier_finish(r);
-	}
-	_exit(0);
+	return pin_bind_process(r->pin, u);
+}
+
+/* A child's main stack may grow to RLIMIT_STACK. */
+static uint64_t procs_stack_kib(const struct run *r)
+{
+	(void)r;
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_STACK, &rl) == 0);
+	return rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur / 1024;
 }
 
 static int procs_spawn(struct run *r)
 {
 	struct procs *p = calloc(1, sizeof *p);
-	CHECK(p);
+	CHECK_MEM(p);
 	p->pid = calloc(r->units, sizeof *p->pid);
-	CHECK(p->pid);
+	CHECK_MEM(p->pid);
 	r->model_state = p;
 	fflush(NULL);
 	for (uint64_t u = 0; u < r->units; u++) {
 		if (u == 0)
 			r->sh->create0_ns = now_ns();
 		pid_t pid = cleanup_fork();
-		if (pid == 0)
-			child_main(r, u);
+		if (pid == 0) {
+			unit_main(r, u);
+			_exit(0);
+		}
+		if (u == 0)
+			r->sh->create0_end_ns = now_ns();
 		if (pid < 0) {
 			int e = errno;
 			barrier_abort(r);
@@ -137,8 +144,12 @@ static void procs_reap(struct run *r)
 const struct model model_procs = {
 	.name = "procs",
 	.desc = "a pool of forked processes, one per unit, results in MAP_SHARED memory",
-	.per_unit_cpu = true,
+	.rank = 2,
+	.caps = WL_CAP_COEXIST | WL_CAP_BLOCK | WL_CAP_PARALLEL,
+	.own_thread = true,
+	.stack_kib = procs_stack_kib,
 	.spawn = procs_spawn,
 	.run = procs_run,
 	.reap = procs_reap,
+	.bind = procs_bind,
 };

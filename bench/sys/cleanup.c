@@ -12,10 +12,11 @@
  * overflow is caught on the main thread (coros, serial) via an alternate signal stack; a thread
  * unit has no alternate stack (it would cost every thread memory the probes measure), so the
  * kernel kills the process there and only PR_SET_PDEATHSIG cleans up. */
-#include "cleanup.h"
+#include "sys/cleanup.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cvp.h"
+#include "sys/sys.h"
 
 enum { MAX_PATHS = 8, REAP_WAIT_MS = 2000, ALT_STACK_BYTES = 64 * 1024 };
 

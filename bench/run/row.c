@@ -1,9 +1,10 @@
-/* report.c — the column table, stated once: CSV header, CSV row, JSON object and text lines
+/* row.c — the column table, stated once: CSV header, CSV row, JSON object and text lines
  * all walk it, so a column added here appears everywhere in the same place. */
-#include "report.h"
+#include "run/row.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 enum col_type { COL_STR, COL_NUM };
 
@@ -18,7 +19,7 @@ struct col {
 #define N(f, fm) {#f, COL_NUM, offsetof(struct row, f), fm}
 
 static const struct col cols[] = {
-	S(model), S(workload), S(kind), S(variant),
+	S(runtime), S(model), S(workload), S(kind), S(variant),
 	N(units, "%.0f"), N(tasks, "%.0f"), N(cores, "%.0f"), S(pin), N(size, "%.0f"),
 	N(delay_ms, "%g"), N(work, "%.0f"), N(stack_kib, "%.0f"),
 	S(stack_guard),
@@ -27,26 +28,11 @@ static const struct col cols[] = {
 	N(vsz_kib_per_unit, "%.2f"), N(rss_kib_per_unit, "%.2f"), N(pss_kib_per_unit, "%.2f"),
 	N(kernel_kib_per_unit, "%.2f"), N(touch_kib, "%.0f"), N(ns_per_op, "%.1f"),
 	N(yields, "%.0f"), N(server_cpu_s, "%.6f"), N(timer_slack_ns, "%.0f"),
-	S(checksum), S(expected), S(verified), S(pus_bound), S(pus_run), S(note),
+	S(checksum), S(expected), S(verified), S(pus_bound), S(pus_run), S(params), S(figures),
+	S(note),
 };
 
 enum { NCOLS = sizeof cols / sizeof cols[0] };
-
-struct row row_empty(void)
-{
-	struct row r = {0};
-	for (int i = 0; i < NCOLS; i++)
-		if (cols[i].type == COL_NUM)
-			*(double *)((char *)&r + cols[i].off) = NAN;
-	return r;
-}
-
-void row_header_csv(FILE *f)
-{
-	for (int i = 0; i < NCOLS; i++)
-		fprintf(f, "%s%s", i ? "," : "", cols[i].name);
-	fputc('\n', f);
-}
 
 static const char *str_of(const struct row *r, const struct col *c)
 {
@@ -61,6 +47,44 @@ static double num_of(const struct row *r, const struct col *c)
 static bool is_empty(const struct row *r, const struct col *c)
 {
 	return c->type == COL_NUM ? isnan(num_of(r, c)) : str_of(r, c) == NULL;
+}
+
+struct row row_empty(void)
+{
+	struct row r = {0};
+	for (int i = 0; i < NCOLS; i++)
+		if (cols[i].type == COL_NUM)
+			*(double *)((char *)&r + cols[i].off) = NAN;
+	return r;
+}
+
+int row_set(struct row *r, const char *name, double num, const char *text)
+{
+	char col[64];
+	snprintf(col, sizeof col, "%s", name);
+	for (char *p = col; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (int i = 0; i < NCOLS; i++) {
+		const struct col *c = &cols[i];
+		if (strcmp(c->name, col) != 0)
+			continue;
+		if (!is_empty(r, c))
+			return 0;
+		if (c->type == COL_NUM)
+			*(double *)((char *)r + c->off) = num;
+		else
+			*(const char **)((char *)r + c->off) = text;
+		return 1;
+	}
+	return -1;
+}
+
+void row_header_csv(FILE *f)
+{
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(f, "%s%s", i ? "," : "", cols[i].name);
+	fputc('\n', f);
 }
 
 /* Writes a column's value; returns false when it is empty. quote: JSON string quoting. */

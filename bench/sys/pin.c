@@ -4,7 +4,7 @@
  * none:    the compact K cores as one set; the OS places units inside it.
  * Every unit is bound to a single PU (hwloc_bitmap_singlify) so it never hops between SMT
  * siblings. */
-#include "pin.h"
+#include "sys/pin.h"
 
 #include <errno.h>
 #include <hwloc.h>
@@ -24,7 +24,7 @@ struct pin {
 struct pin *pin_open(void)
 {
 	struct pin *p = calloc(1, sizeof *p);
-	CHECK(p);
+	CHECK_MEM(p);
 	CHECK(hwloc_topology_init(&p->topo) == 0);
 	/* A synthetic topology (tests) has no binding to restrict to. */
 	if (!getenv("HWLOC_SYNTHETIC") && !getenv("HWLOC_XMLFILE"))

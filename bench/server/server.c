@@ -4,12 +4,13 @@
  * It is a forked child, single-threaded, one epoll set (edge-triggered per connection) on a
  * Unix socket in a fresh 0700 directory — loopback by construction, unreachable for other
  * users. The delay is the same for every request, so due times arrive in order and a FIFO is
- * the timer queue; its head is the epoll timeout. The harness forks it before the clock and
- * before any unit (so units never inherit it), stops it after the run with SIGTERM and takes
- * its CPU time from wait4(). It is a child like any unit (cleanup_fork): it dies with the harness,
+ * the timer queue; its head is the epoll timeout. A workload starts it from prepare(), before
+ * the clock and before any unit (so units never inherit it); the harness stops it after the run
+ * with SIGTERM and takes its CPU time from wait4() (the row's server_cpu_s). It is a child like
+ * any unit (cleanup_fork): it dies with the harness,
  * and its directory is removed on every way out (cleanup.c) — by the server itself when the
  * harness is SIGKILLed. */
-#include "server.h"
+#include "server/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cvp.h"
-#include "io.h"
+#include "coro/loop.h"
+#include "sys/cleanup.h"
+#include "core/cvp.h"
 
 enum { EVENTS = 256, TIMER_SLACK_NS = 1, SPARE_FDS = 64, READ_SPARE = 512 };
 
@@ -94,7 +95,7 @@ static void enqueue(struct srv *v, int fd)
 	if (v->qlen == v->qcap) {
 		size_t n = v->qcap ? 2 * v->qcap : 1024;
 		struct due *q = malloc(n * sizeof *q);
-		CHECK(q);
+		CHECK_MEM(q);
 		for (size_t i = 0; i < v->qlen; i++)
 			q[i] = v->q[(v->qhead + i) % v->qcap];
 		free(v->q);
@@ -137,7 +138,7 @@ static void conn_read(struct srv *v, int fd)
 			return;
 		if (want + READ_SPARE > c->cap) {
 			char *b = realloc(c->buf, want + READ_SPARE);
-			CHECK(b);
+			CHECK_MEM(b);
 			c->buf = b;
 			c->cap = want + READ_SPARE;
 		}
@@ -206,7 +207,7 @@ static void accept_all(struct srv *v)
 		if ((size_t)fd >= v->nc) {
 			size_t n = v->nc * 2 > (size_t)fd ? v->nc * 2 : (size_t)fd + 1;
 			struct conn *c = realloc(v->c, n * sizeof *c);
-			CHECK(c);
+			CHECK_MEM(c);
 			memset(c + v->nc, 0, (n - v->nc) * sizeof *c);
 			v->c = c;
 			v->nc = n;
@@ -227,7 +228,8 @@ static _Noreturn void serve(int lfd, uint32_t delay_ms)
 	struct srv v = {.lfd = lfd, .delay_ns = delay_ms * 1000000LL, .nc = 1024};
 	v.c = calloc(v.nc, sizeof *v.c);
 	v.ep = epoll_create1(EPOLL_CLOEXEC);
-	CHECK(v.c && v.ep >= 0);
+	CHECK_MEM(v.c);
+	CHECK(v.ep >= 0);
 	struct epoll_event e = {.events = EPOLLIN, .data.fd = lfd};
 	CHECK(epoll_ctl(v.ep, EPOLL_CTL_ADD, lfd, &e) == 0);
 	struct epoll_event ev[EVENTS];
@@ -269,20 +271,21 @@ static _Noreturn void serve(int lfd, uint32_t delay_ms)
 
 /* ---- the harness side ---- */
 
-struct server *server_start(uint32_t delay_ms, int *status)
+/* Forks the server on a socket in a fresh 0700 directory, answering after delay_ms: WL_OK and
+ * *out, or a status with the reason given through wl_refuse(). */
+static int server_start(const struct wl_ctx *ctx, uint32_t delay_ms, struct server **out)
 {
 	struct server *sv = calloc(1, sizeof *sv);
-	CHECK(sv);
+	CHECK_MEM(sv);
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp || strlen(tmp) > sizeof sv->dir - 32)
 		tmp = "/tmp"; /* a socket path must fit in sun_path (108 bytes) */
 	snprintf(sv->dir, sizeof sv->dir, "%s/cvp-server.XXXXXX", tmp);
 	if (!mkdtemp(sv->dir)) { /* mode 0700: only this user can reach the socket */
-		fprintf(stderr, "cvp: delay server: cannot create a directory in %s: %s\n", tmp,
-			strerror(errno));
+		int e = errno;
 		free(sv);
-		*status = EXIT_WRONG;
-		return NULL;
+		return wl_refuse(ctx, WL_WRONG, "delay server: cannot create a directory in %s: %s",
+				 tmp, strerror(e));
 	}
 	snprintf(sv->path, sizeof sv->path, "%s/sock", sv->dir);
 	cleanup_path(sv->dir, true);
@@ -309,18 +312,12 @@ struct server *server_start(uint32_t delay_ms, int *status)
 	int e = errno;
 	close(lfd); /* the harness never holds the listening socket, so units cannot inherit it */
 	if (sv->pid < 0) {
-		fprintf(stderr, "cvp: delay server: fork failed: %s (limits: ulimit -u, memory)\n",
-			strerror(e));
 		server_stop(sv, &(double){0});
-		*status = EXIT_LIMIT;
-		return NULL;
+		return wl_refuse(ctx, WL_LIMIT, "delay server: fork failed: %s (limits: ulimit -u, "
+						 "memory)", strerror(e));
 	}
-	return sv;
-}
-
-const char *server_path(const struct server *sv)
-{
-	return sv->path;
+	*out = sv;
+	return WL_OK;
 }
 
 int server_stop(struct server *sv, double *cpu_s)
@@ -352,12 +349,14 @@ int server_stop(struct server *sv, double *cpu_s)
 	return ret;
 }
 
-struct server *io_begin(struct run *r)
+int wl_server_start(const struct wl_ctx *ctx, uint32_t delay_ms, const char **path)
 {
+	struct run *r = ctx->run;
+	CHECK(!r->server); /* one server per run */
 	signal(SIGPIPE, SIG_IGN); /* a vanished peer is an error to report (EPIPE), not a death */
-	uint64_t conns = 0;
-	if (r->wl->needs_server)
-		conns = r->model == &model_serial ? 1 : r->units < r->tasks ? r->units : r->tasks;
+	/* Every unit alive at once may hold a connection; serial units hold one at a time. */
+	uint64_t conns = !(r->model->caps & WL_CAP_COEXIST) ? 1 : r->units < r->tasks ? r->units
+											   : r->tasks;
 	struct rlimit rl;
 	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
 	if (rl.rlim_cur < rl.rlim_max) {
@@ -366,18 +365,15 @@ struct server *io_begin(struct run *r)
 			rl = want; /* else (hard limit infinite, above fs.nr_open): keep soft */
 	}
 	if (rl.rlim_cur < conns + SPARE_FDS)
-		cvp_die(EXIT_LIMIT,
-			"RLIMIT_NOFILE (ulimit -n): %llu connections need %llu descriptors in the "
-			"harness and as many in the delay server, but the hard limit is %llu; "
-			"raise it (ulimit -Hn as root, or limits.conf) or use fewer units",
-			(unsigned long long)conns, (unsigned long long)(conns + SPARE_FDS),
-			(unsigned long long)rl.rlim_cur);
-	if (!r->wl->needs_server)
-		return NULL;
-	int st;
-	struct server *sv = server_start(r->ctx.delay_ms, &st);
-	if (!sv)
-		exit(st);
-	r->ctx.server = server_path(sv);
-	return sv;
+		return wl_refuse(ctx, WL_LIMIT,
+				 "RLIMIT_NOFILE (ulimit -n): %llu connections need %llu descriptors "
+				 "in the harness and as many in the delay server, but the hard limit "
+				 "is %llu; raise it (ulimit -Hn as root, or limits.conf) or use fewer "
+				 "units",
+				 (unsigned long long)conns, (unsigned long long)(conns + SPARE_FDS),
+				 (unsigned long long)rl.rlim_cur);
+	int st = server_start(ctx, delay_ms, &r->server);
+	if (st == WL_OK)
+		*path = r->server->path;
+	return st;
 }

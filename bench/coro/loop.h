@@ -1,0 +1,33 @@
+/* loop.h — the event loop behind the IO seam under coroutines: one epoll set for the fds
+ * coroutines wait on, and one timer heap for their sleeps, polled by the scheduler between
+ * rounds. Every function that parks does so for the running coroutine. */
+#ifndef CVP_LOOP_H
+#define CVP_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "coro/sched.h"
+
+struct loop;
+
+/* A loop for the n coroutines of s; it hooks itself into s. NULL with errno on failure. */
+struct loop *loop_new(struct sched *s, uint64_t n);
+void loop_free(struct loop *l);
+/* Parks the running coroutine until CLOCK_MONOTONIC passes due (ns). */
+void loop_sleep_until(struct loop *l, int64_t due);
+/* Parks the running coroutine until fd is ready in direction ev (EPOLLIN or EPOLLOUT). */
+void loop_wait_fd(struct loop *l, int fd, uint32_t ev);
+/* A new fd from the seam: forget whatever an earlier fd of that number left behind. */
+void loop_fd_fresh(struct loop *l, int fd, bool nonblock);
+/* Makes fd non-blocking, once. */
+void loop_nonblock(struct loop *l, int fd);
+/* The seam closes fd: forget its state. */
+void loop_fd_forget(struct loop *l, int fd);
+/* epoll_pwait2 (a timespec timeout, NULL: none), or epoll_wait in whole milliseconds where the
+ * kernel (or valgrind) lacks it. */
+int epoll_wait_ts(int ep, struct epoll_event *ev, int n, const struct timespec *tp);
+
+#endif

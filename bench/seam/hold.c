@@ -1,0 +1,133 @@
+/* hold.c — the memory probe's side of the seam (wl_hold_baseline, wl_hold). Every unit parks;
+ * the last to arrive measures, while all N are alive and idle, how much the process (where
+ * units have address spaces of their own: every child and the parent) and the kernel grew, per
+ * unit:
+ *   vsz, rss  /proc/PID/status VmSize, VmRSS (procs: the mean child's, which counts the
+ *             copy-on-write pages it shares with the parent and its siblings)
+ *   pss       /proc/PID/smaps_rollup Pss (procs: (parent after + sum of children - parent
+ *             before) / n, so shared pages are split, not counted n times)
+ *   kernel    KernelStack + PageTables + Slab from /proc/meminfo: system-wide, so each side is
+ *             the median of several samples */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cvp.h"
+
+enum { KERNEL_SAMPLES = 7 };
+
+/* The value of "Key:" in a /proc file of "Key: value kB" lines; NAN when absent. */
+static double proc_kib(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NAN;
+	char line[256];
+	size_t klen = strlen(key);
+	double v = NAN;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtod(line + klen + 1, NULL);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void proc_figures(pid_t pid, struct wl_memory *m)
+{
+	char status[64], rollup[64];
+	snprintf(status, sizeof status, "/proc/%d/status", (int)pid);
+	snprintf(rollup, sizeof rollup, "/proc/%d/smaps_rollup", (int)pid);
+	m->vsz = proc_kib(status, "VmSize");
+	m->rss = proc_kib(status, "VmRSS");
+	m->pss = proc_kib(rollup, "Pss");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* KernelStack + PageTables + Slab, the median of a few samples 1 ms apart; *spread gets
+ * their range, a measure of how much the rest of the system moved meanwhile. */
+static double kernel_kib(double *spread)
+{
+	double v[KERNEL_SAMPLES];
+	for (int i = 0; i < KERNEL_SAMPLES; i++) {
+		v[i] = proc_kib("/proc/meminfo", "KernelStack") + proc_kib("/proc/meminfo", "PageTables") +
+		       proc_kib("/proc/meminfo", "Slab");
+		usleep(1000);
+	}
+	qsort(v, KERNEL_SAMPLES, sizeof v[0], cmp_double);
+	*spread = v[KERNEL_SAMPLES - 1] - v[0];
+	return v[KERNEL_SAMPLES / 2];
+}
+
+/* The kernel frees the memory of exited tasks late (RCU, slab shrinking): right after a big run
+ * the baseline still drifts down. Wait, up to a second, until two readings 20 ms apart agree. */
+static double settled_kernel_kib(double *spread)
+{
+	enum { AGREE_KIB = 64, MAX_TRIES = 50 };
+	double prev = kernel_kib(spread);
+	for (int i = 0; i < MAX_TRIES; i++) {
+		usleep(20000);
+		double now = kernel_kib(spread);
+		if (fabs(now - prev) <= AGREE_KIB)
+			return now;
+		prev = now;
+	}
+	return prev;
+}
+
+void wl_hold_baseline(const struct wl_ctx *ctx)
+{
+	struct shared *sh = ctx->run->sh;
+	proc_figures(getpid(), &sh->mem_before);
+	sh->mem_before.kernel = settled_kernel_kib(&sh->mem_before.kernel_spread);
+	sh->mem_before.measured = true;
+}
+
+/* Runs in the last unit to arrive, while every other unit is parked. */
+static void measure(struct run *r)
+{
+	struct shared *sh = r->sh;
+	const struct wl_memory *b = &sh->mem_before;
+	struct wl_memory *m = &sh->mem_unit;
+	double n = r->units;
+	CHECK(b->measured); /* the workload's prepare() called wl_hold_baseline() */
+	m->measured = true;
+	m->kernel = (kernel_kib(&m->kernel_spread) - b->kernel) / n;
+	m->kernel_spread = (m->kernel_spread + b->kernel_spread) / n;
+	if (r->model->caps & WL_CAP_SHARED) {
+		struct wl_memory now;
+		proc_figures(getpid(), &now);
+		m->vsz = (now.vsz - b->vsz) / n;
+		m->rss = (now.rss - b->rss) / n;
+		m->pss = (now.pss - b->pss) / n;
+		return;
+	}
+	struct wl_memory parent, child, sum = {0};
+	proc_figures(getppid(), &parent);
+	for (uint64_t u = 0; u < r->units; u++) {
+		proc_figures(sh->slot[u].pid, &child);
+		sum.vsz += child.vsz;
+		sum.rss += child.rss;
+		sum.pss += child.pss;
+	}
+	m->vsz = sum.vsz / n;
+	m->rss = sum.rss / n;
+	m->pss = (parent.pss + sum.pss - b->pss) / n;
+}
+
+void wl_hold(const struct wl_ctx *ctx)
+{
+	struct run *r = ctx->run;
+	if (gate_arrive(r, &r->sh->held, &r->sh->hold_open)) {
+		measure(r);
+		gate_open(&r->sh->hold_open);
+	}
+}

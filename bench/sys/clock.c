@@ -1,0 +1,26 @@
+/* clock.c — time and CPU time: CLOCK_MONOTONIC for every interval (never the wall clock), and
+ * the CPU a thread has used, from getrusage. */
+#include <sys/resource.h>
+#include <time.h>
+
+#include "sys/sys.h"
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t wl_now_ns(void)
+{
+	return now_ns();
+}
+
+void thread_cpu_us(int64_t *user_us, int64_t *sys_us)
+{
+	struct rusage ru;
+	CHECK(getrusage(RUSAGE_THREAD, &ru) == 0);
+	*user_us = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec;
+	*sys_us = ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
+}
