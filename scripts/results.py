@@ -205,7 +205,7 @@ class Run:
             if r["config"] not in self.status:
                 raise Bad(f"{path}:{n}: corrupt: configuration {r['config']!r} is not in "
                           "status.csv")
-            for col in NUMERIC + tuple(sorted(named & r.keys())):
+            for col in dict.fromkeys(NUMERIC + tuple(sorted(named & r.keys()))):
                 r[col] = number(path, n, col, r[col])
             r["runtime"] = r.get("runtime") or DEFAULT_RUNTIME
             r["params"] = pairs(path, n, "params", r.get("params", ""))

@@ -1,6 +1,7 @@
 """table.py — TABLE.md from one results folder and its derived figures, in sections later work
 extends: the headline table (the original table's rows, one column per model, the CPython
-claim and rule E), the rules under it, whole-process times, and what is missing and why."""
+claim and rule E), the rules under it, every workload's headline figure by model (grouped by
+runtime when more than one ran), whole-process times, and what is missing and why."""
 import os
 
 from evidence import Evidence
@@ -67,6 +68,99 @@ def headline(ev):
     ]
 
 
+def columns(run, runtime):
+    """The models a runtime ran, serial first, then the headline's order, then any others."""
+    ran = dict.fromkeys(run.status[c]["model"] for c in run.find(runtime=runtime))
+    return [m for m in ("serial",) + MODELS if m in ran] + [m for m in ran
+                                                             if m not in MODELS + ("serial",)]
+
+
+def count(x, what):
+    x = int(x)
+    return f"{x:,} {what}{'s' if x != 1 else ''}"
+
+
+def variants(recs):
+    """A label per record for the fields that vary among a workload's records (variant, cores,
+    units), so each of a probe's variants is told apart in its cell."""
+    vary = [f for f in ("variant", "cores", "units") if len({r[f] for r in recs}) > 1]
+    return {id(r): " ".join(r["variant"] if f == "variant" else count(r[f], f[:-1])
+                            for f in vary) for r in recs}
+
+
+def figure_of(kind, rec, n):
+    if kind == "cpu":
+        return f"speedup at {n} cores, median (best)"
+    if kind == "io":
+        return "overlap at the largest unit count"
+    unit = f"{rec['unit']}, " if rec["unit"] else ""
+    return f"{rec['figure']} ({unit}{rec['better']} is better, median)"
+
+
+# Why a workload's configurations that ran left no headline figure, by kind.
+NO_FIGURE = {"cpu": "no serial 1-core run to compare with", "io": "no delay to overlap",
+             "probe": "no figure in its rows"}
+
+
+def workload_cell(run, ev, kind, recs, labels, w, m):
+    """One workload's headline figure under one model; "—" where the model was not planned for
+    it (a CPU-bound one: at N cores), else why there is none."""
+    mine = [r for r in recs if r["model"] == m]
+    if not mine:
+        where = {"cores": run.cores} if kind == "cpu" else {}
+        cs = ev.find(group=kind, workload=w, model=m, **where)
+        bad = [c for c in cs if run.status[c]["status"] != "ok"]
+        if bad:
+            return f"missing ({run.why(bad[0])})"
+        return f"missing ({NO_FIGURE.get(kind, 'no figure')})" if cs else "—"
+    r = mine[0]
+    if r["kind"] == "cpu":
+        return f"{g(r['value'])} (best {g(r['best'])})"
+    if r["kind"] == "io":
+        cap = [run.status[c] for c in ev.find(group="io", workload=w, model=m)
+               if run.status[c]["status"] == "cap"
+               and float(run.status[c]["units"]) > r["units"]]
+        return (f"{g(r['value'], 2)} at {count(r['units'], 'unit')}"
+                + (f" (capped at {count(cap[0]['units'], 'unit')})" if cap else ""))
+    unit = f" {r['unit']}" if r["unit"] else ""
+    return "; ".join(" ".join(filter(None, (labels[id(x)], g(x["value"]) + unit)))
+                     for x in mine)
+
+
+def per_workload(run, derived):
+    """Every workload that ran, one row each, its kind's headline figure by model: a new
+    workload shows here with no change to this code."""
+    recs = derived["workloads.csv"].records()
+    rts = run.runtimes()
+    out = ["## Per workload", "",
+           "Every workload that ran, by model. CPU-bound: speedup over the same runtime's serial "
+           f"1-core run at {run.cores} cores, ratio of medians (best: of the fastest runs). "
+           "IO: overlap (ideal ÷ measured completion time) at the largest unit count that ran. "
+           "Probes: the workload's own headline figure, median over runs, per variant where "
+           "there are several.", ""]
+    for rt in rts:
+        ev = Evidence(run, derived, rt)
+        models = columns(run, rt)
+        mine = [r for r in recs if r["runtime"] == rt]
+        names = dict.fromkeys(run.status[c]["workload"] for c in run.find(runtime=rt)
+                              if run.status[c]["group"] != "pool")
+        if len(rts) > 1:
+            out += [f"### Runtime {rt}", ""]
+        # The headline's names describe the C binary's models; another runtime's keep theirs.
+        heads = HEADS if rt == DEFAULT_RUNTIME else {}
+        out += ["| workload | kind | figure | " + " | ".join(heads.get(m, m) for m in models)
+                + " |", "|---" * (len(models) + 3) + "|"]
+        for w in names:
+            wrecs = [r for r in mine if r["workload"] == w]
+            kind = wrecs[0]["kind"] if wrecs else run.kind(w) or "?"
+            labels = variants(wrecs)
+            fig = figure_of(kind, wrecs[0], run.cores) if wrecs else "—"
+            out.append(f"| {w} | {kind} | {fig} | " + " | ".join(
+                workload_cell(run, ev, kind, wrecs, labels, w, m) for m in models) + " |")
+        out.append("")
+    return out
+
+
 def whole_process(run, derived):
     rows = [r for r in derived["speedup.csv"].records() if r["runtime"] == DEFAULT_RUNTIME]
     if not rows:
@@ -131,6 +225,7 @@ def table(run, derived):
     """TABLE.md's text."""
     ev = Evidence(run, derived, DEFAULT_RUNTIME)
     out = intro(run) + headline(ev)
+    out += per_workload(run, derived)
     out += whole_process(run, derived)
     out += missing(run, ev.missing)
     return "\n".join(out)

@@ -19,6 +19,7 @@ import rules  # noqa: E402  (after the path is set)
 from results import Bad, Run  # noqa: E402
 
 SMALL = os.path.join(ROOT, "tests", "fixtures", "results-small")
+EXTRA = os.path.join(ROOT, "tests", "fixtures", "results-extra")
 
 
 def report(*args):
@@ -131,6 +132,73 @@ class Reading(Scratch):
             Run(d)
 
 
+class Sections(Scratch):
+    """TABLE.md's per-workload section and runtime sections, from the fixtures."""
+
+    def table(self, fixture):
+        d = self.copy(fixture)
+        got = report("table", d)
+        self.assertEqual(got.returncode, 0, got.stderr)
+        with open(os.path.join(d, "TABLE.md"), encoding="utf-8") as f:
+            return d, f.read()
+
+    @staticmethod
+    def section(text, head):
+        return text.split(f"{head}\n", 1)[1].split("\n#", 1)[0]
+
+    @staticmethod
+    def row(text, workload):
+        return next(line for line in text.splitlines() if line.startswith(f"| {workload} |"))
+
+    def test_small_fixture_has_one_runtime_and_every_workload(self):
+        _, text = self.table(SMALL)
+        part = self.section(text, "## Per workload")
+        self.assertNotIn("### Runtime", text)
+        for w in ("hash", "sleep", "echo", "idle", "spawn", "pingpong"):
+            self.assertIn(f"| {w} |", part)
+        self.assertIn("| 2.00 (best 2.00) |", self.row(part, "hash"))
+        self.assertIn("0.93 at 1 unit (capped at 100 units)", self.row(part, "echo"))
+        self.assertIn("futex 1 core 2,415 ns; futex 2 cores 11,550 ns", self.row(part, "pingpong"))
+
+    def test_a_new_workload_and_runtime_need_no_code(self):
+        _, text = self.table(EXTRA)
+        c = self.section(text, "### Runtime c")
+        py = self.section(text, "### Runtime cpython-3.11.2")
+        self.assertIn("| scale | cpu |", c)
+        self.assertIn("| 1.91 (best 1.90) |", self.row(c, "scale"))
+        # A probe's headline figure from list.csv: a column (idle), or the figures field.
+        self.assertIn("| 12.6 KiB |", self.row(c, "idle"))
+        self.assertIn("futex 1 core 2,640 ns; futex 2 cores 12,100 ns", self.row(c, "handoff"))
+        self.assertIn("| workload | kind | figure | serial | threads | procs | coros |", py)
+        self.assertIn("| 0.919 (best 0.909) |", self.row(py, "hash"))
+        self.assertNotIn("| scale |", py)
+        # The headline judges the C rows only; list.csv, not a legacy list, says what is CPU-bound.
+        self.assertIn("yes (hash 1.92, scale 1.90)", text)
+        self.assertNotIn("mandel", text)
+
+    def test_optional_columns(self):
+        run = Run(EXTRA)
+        self.assertTrue(run.listed)
+        self.assertEqual(run.runtimes(), ["c", "cpython-3.11.2"])
+        row = run.rows["cpu-scale-threads-c2"][0]
+        self.assertEqual(row["params"], {"scale": "3"})
+        self.assertEqual(row["figures"], {"ops_per_us": 470.0})
+        self.assertEqual(Run(SMALL).rows["cpu-hash-threads-c2"][0]["runtime"], "c")
+
+    def test_plots_follow_the_derived_files(self):
+        if not shutil.which("gnuplot"):
+            self.skipTest("gnuplot not installed")
+        d, _ = self.table(EXTRA)
+        got = subprocess.run(["sh", os.path.join(SCRIPTS, "plots.sh"), d], capture_output=True,
+                             text=True, check=False)
+        self.assertEqual(got.returncode, 0, got.stderr)
+        made = set(os.listdir(os.path.join(d, "plots")))
+        for p in ("speedup-hash", "speedup-scale", "speedup-hash-cpython-3.11.2", "io-sleep",
+                  "io-sleep-cpython-3.11.2", "memory"):
+            self.assertTrue({f"{p}.png", f"{p}.svg"} <= made, p)
+        self.assertIn("spawn: no measurements yet", got.stderr)
+
+
 class Counted(unittest.TextTestResult):
     """Prints each test as one check line and appends pass/fail to $RESULTS_FILE, as
     tests/lib.sh does for shell checks."""
@@ -148,6 +216,13 @@ class Counted(unittest.TextTestResult):
     def addFailure(self, test, err):
         super().addFailure(test, err)
         self.record(test, False, ": " + str(err[1]).splitlines()[0])
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        name = test.id().rsplit(".", 1)[-1].removeprefix("test_").replace("_", " ")
+        print(f"skip  report: {name}: {reason}", flush=True)
+        with open(os.environ.get("RESULTS_FILE", os.devnull), "a", encoding="utf-8") as f:
+            f.write("skip\n")
 
     def addError(self, test, err):
         super().addError(test, err)
