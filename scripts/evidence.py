@@ -4,20 +4,18 @@ run, why something is missing). It also collects the parts of cells that have no
 for the table's "Missing" section."""
 from dataclasses import dataclass, field
 
-from derive import Derived
-
 
 @dataclass
 class Evidence:
     run: object           # results.Run
-    derived: dict         # {file name: Derived}, the whole run
+    derived: dict         # {file name: derive.Derived}, the whole run
     runtime: str          # the runtime whose rows the rules judge
     missing: list = field(default_factory=list)  # (row, model, reason)
 
     def __post_init__(self):
         self.n = self.run.cores
         self.d = {k: [r for r in t.records() if r.get("runtime", self.runtime) == self.runtime]
-                  for k, t in self.derived.items() if isinstance(t, Derived)}
+                  for k, t in self.derived.items()}
         # The CPU-bound workloads this runtime ran or was to run, from the plan and the list.
         self.cpu_workloads = self.run.workloads("cpu", self.runtime)
 

@@ -42,14 +42,14 @@ class Rule:
     letter: str
     title: str  # the row's name in the table; {n} is N
     prose: Callable[["Rule", int], str]  # the text under the table at N cores
-    verdict: Optional[Callable] = None  # (rule, evidence, model) -> Cell; None: no row (E)
+    verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E)
     limits: dict = field(default_factory=dict)  # named thresholds
     bands: tuple = ()  # ((upper limit, word), ...) in `unit`, the last limit infinite
     unit: str = ""
     workloads: tuple = ()  # the workloads it reads, by name
     words: dict = field(default_factory=dict)  # rule S: the scene each IO workload stands for
     notes: dict = field(default_factory=dict)  # what the prose adds after a workload's name
-    source: str = ""  # the derived file it reads
+    source: str = ""  # the derived cost file its verdict reads, drawn from its probe
     claim: Optional[Claim] = None
 
     def row(self, n):
@@ -287,7 +287,7 @@ RULES = (
              f"count in full in RSS and are split in PSS), *shared* otherwise. From the "
              f"{r.workloads[0]} probe."),
          claim=Claim("Interpreter: shared / one per process / —", ("shared", "separate", None))),
-    Rule("M", "Mode", source="speedup.csv", workloads=("sleep", "echo"),
+    Rule("M", "Mode", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
          verdict=mode,
          prose=lambda r, n: (
@@ -300,7 +300,7 @@ RULES = (
          claim=Claim("Concurrency / Parallelism / Concurrency",
                      (frozenset({"concurrency"}), frozenset({"parallelism"}),
                       frozenset({"concurrency"})))),
-    Rule("S", "Applicable scene", source="io.csv", workloads=("sleep", "echo"),
+    Rule("S", "Applicable scene", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
          words={"sleep": "I/O", "echo": "network"}, notes={"echo": "loopback delay server"},
          verdict=scene,
@@ -312,13 +312,13 @@ RULES = (
          claim=Claim("I/O, network / Computing / I/O, network",
                      (frozenset({"I/O", "network"}), frozenset({"computing"}),
                       frozenset({"I/O", "network"})))),
-    Rule("C", "CPU cores used", source="speedup.csv", limits={"parallel": PARALLEL},
+    Rule("C", "CPU cores used", limits={"parallel": PARALLEL},
          verdict=cores,
          prose=lambda r, n: (
              f"CPU cores used: the largest median cpu_util ((user + sys) ÷ wall) of the "
              f"CPU-bound workloads at N cores; *many* when at least {par(n)}, *one* otherwise."),
          claim=Claim("one / many / —", ("one", "many", None))),
-    Rule("P", "Speedup on CPU-bound work at {n} cores", source="speedup.csv",
+    Rule("P", "Speedup on CPU-bound work at {n} cores",
          limits={"parallel": PARALLEL, "no": 1.2},
          verdict=speedup,
          prose=lambda r, n: (
@@ -328,8 +328,8 @@ RULES = (
              f"*yes* when the best workload reaches {par(n)}, *no* below {r.limits['no']:g}, "
              f"*partly* between."),
          claim=Claim("no / yes / —", ("no", "yes", None))),
-    Rule("O", "IO overlap at the largest unit count", source="io.csv",
-         workloads=("sleep", "echo"), limits={"high": 0.5},
+    Rule("O", "IO overlap at the largest unit count", workloads=("sleep", "echo"),
+         limits={"high": 0.5},
          verdict=overlap,
          prose=lambda r, n: (
              f"Overlap = ideal ÷ measured completion time; ideal = the busiest unit's waits × "
@@ -366,8 +366,7 @@ RULES = (
              f"claim holds when the measured figure is within a factor {r.limits['factor']:g} "
              f"of it (threads: the reserved stack, VSZ; processes and coroutines: touched "
              f"memory, PSS + kernel).")),
-    Rule("L", "IO on a pool of {n} (one unit per core)", source="pool.csv",
-         workloads=("sleep",),
+    Rule("L", "IO on a pool of {n} (one unit per core)", workloads=("sleep",),
          verdict=pool,
          prose=lambda r, n: (
              "The same waits on a pool of N units as on one coroutine per task: *overlapped* "
