@@ -1,21 +1,35 @@
 #!/bin/sh
-# plots.sh RESULTS — draws RESULTS/plots/*.png and *.svg with gnuplot from the derived CSVs
-# (scripts/report.py derive writes them first). A plot whose data has no rows yet (the
-# configurations behind it were unavailable or capped) is skipped with a line saying so;
-# TABLE.md lists why. Exits non-zero if gnuplot fails or leaves an empty file.
+# plots.sh RESULTS — draws RESULTS/plots/*.png and *.svg with gnuplot from RESULTS/derived/*.csv,
+# which `report.py table` (or `report.py derive`) wrote: one speedup plot per workload in
+# speedup.csv, one IO plot per workload in io.csv, and one per cost file (memory, spawn time,
+# switch time). It names no workload: which ones there are comes from those files. Plots of the
+# C binary's rows are NAME-WORKLOAD; another runtime's are NAME-WORKLOAD-RUNTIME. A cost file
+# without rows (its configurations were unavailable or capped) is skipped with a line saying so;
+# TABLE.md lists why. Exits 1 if the derived files are missing or gnuplot fails or leaves an
+# empty file.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 [ $# -eq 1 ] || { echo "usage: plots.sh RESULTS_FOLDER" >&2; exit 2; }
 dir=$1
-python3 scripts/report.py derive "$dir" || exit 1
-mkdir -p "$dir/plots" || exit 1
 d="$dir/derived"
+for f in speedup.csv io.csv memory.csv spawn.csv switch.csv; do
+	if [ ! -f "$d/$f" ]; then
+		echo "plots: $d/$f: missing; derive the figures first: make table RESULTS=$dir (or python3 scripts/report.py table $dir)" >&2
+		exit 1
+	fi
+	# Files from before derived CSVs named their runtime and workload cannot be told apart.
+	if ! head -n 1 "$d/$f" | tr , '\n' | grep -qx runtime; then
+		echo "plots: $d/$f: written by an older report.py (no runtime column); derive again: make table RESULTS=$dir" >&2
+		exit 1
+	fi
+done
+mkdir -p "$dir/plots" || exit 1
 status=0
 
-# Rows of derived CSV $1 whose column $2 equals $3 (every row when $2 is empty).
-rows() {
-	awk -F, -v col="$2" -v val="$3" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
-		col == "" || $c[col] == val { n++ } END { print n + 0 }' "$1"
+# Values of column $2 of derived CSV $1 (with ",column $3" when given), each once, in file order.
+values() {
+	awk -F, -v a="$2" -v b="${3:-}" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		{ v = $c[a]; if (b != "") v = v "," $c[b] } !seen[v]++ { print v }' "$1"
 }
 # plot NAME SCRIPT DATA [ARGS...] — NAME.png and NAME.svg.
 plot() {
@@ -34,37 +48,35 @@ plot() {
 		rm -f "$out.err"
 	done
 }
-skip() { echo "plots: $1: no measurements yet ($2), skipped" >&2; }
+# One plot per runtime and workload of a derived file: plot_each NAME SCRIPT FILE.
+plot_each() {
+	for pair in $(values "$d/$3" runtime workload); do
+		rt=${pair%%,*} w=${pair#*,}
+		name="$1-$w"
+		[ "$rt" = c ] || name="$name-$rt"
+		plot "$name" "$2" "$d/$3" "$w" "$rt"
+	done
+}
+plot_each speedup speedup.gp speedup.csv
+plot_each io io.gp io.csv
 
-for w in hash mandel stream; do
-	if [ "$(rows "$d/speedup.csv" workload "$w")" -gt 0 ]; then
-		plot "speedup-$w" speedup.gp "$d/speedup.csv" "$w"
-	else
-		skip "speedup-$w" "$w"
+# The cost files, each drawn from the probe its rows name; the plot is named after the file.
+for f in memory.csv spawn.csv switch.csv; do
+	probe=$(values "$d/$f" workload | head -n 1)
+	if [ -z "$probe" ]; then
+		echo "plots: ${f%.csv}: no measurements yet ($d/$f has no rows), skipped" >&2
+		continue
 	fi
+	case $f in
+	memory.csv) plot "${f%.csv}" memory.gp "$d/$f" "$probe" ;;
+	spawn.csv)
+		plot "${f%.csv}" bars.gp "$d/$f" "Spawn time per unit ($probe probe, median of runs)" \
+			"µs per unit (create, start, finish, reap; log scale)"
+		;;
+	switch.csv)
+		plot "${f%.csv}" bars.gp "$d/$f" "Switch time ($probe probe, median of runs)" \
+			"ns per one-way hand-off (log scale)"
+		;;
+	esac
 done
-for w in sleep echo; do
-	if [ "$(rows "$d/io.csv" workload "$w")" -gt 0 ]; then
-		plot "io-$w" io.gp "$d/io.csv" "$w"
-	else
-		skip "io-$w" "$w"
-	fi
-done
-if [ "$(rows "$d/memory.csv" "" "")" -gt 0 ]; then
-	plot memory memory.gp "$d/memory.csv"
-else
-	skip memory idle
-fi
-if [ "$(rows "$d/spawn.csv" "" "")" -gt 0 ]; then
-	plot spawn bars.gp "$d/spawn.csv" "Spawn time per unit (spawn probe, median of runs)" \
-		"µs per unit (create, start, finish, reap; log scale)"
-else
-	skip spawn spawn
-fi
-if [ "$(rows "$d/switch.csv" "" "")" -gt 0 ]; then
-	plot switch bars.gp "$d/switch.csv" "Switch time (pingpong probe, median of runs)" \
-		"ns per one-way hand-off (log scale)"
-else
-	skip switch pingpong
-fi
 exit "$status"

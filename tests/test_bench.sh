@@ -43,7 +43,14 @@ expect_error() { # expect_error NAME FILE_NAMED COMMAND... — fails, and stderr
 json=raw/cpu-hash-threads-c2.json
 fixture gone && rm "$TMP/gone/$json"
 expect_error "table: missing $json" "$json" python3 scripts/report.py table "$TMP/gone"
-expect_error "plots: missing $json" "$json" sh scripts/plots.sh "$TMP/gone"
+# plots.sh draws from derived/*.csv and never derives them itself.
+expect_error "plots: without derived files it says to make the table" "make table" \
+	sh scripts/plots.sh "$TMP/gone"
+fixture old && mkdir "$TMP/old/derived" && for f in speedup io memory spawn switch; do
+	echo "workload,model" >"$TMP/old/derived/$f.csv"
+done
+expect_error "plots: derived files of an older report.py are refused" "older report.py" \
+	sh scripts/plots.sh "$TMP/old"
 fixture bad && echo '{"results": [{"mean": 0.1' >"$TMP/bad/$json"
 expect_error "table: corrupt $json" "$json" python3 scripts/report.py table "$TMP/bad"
 fixture nomachine && rm "$TMP/nomachine/machine.txt"

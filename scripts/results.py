@@ -1,0 +1,266 @@
+"""results.py — reads and checks one results folder written by scripts/bench.sh: machine.txt,
+status.csv (what became of each configuration), cvp.csv (one row per counted run),
+raw/<configuration>.json (hyperfine) and, where the binary wrote it, list.csv (its
+self-description). Every CSV is read by header name. A missing or corrupt file raises Bad with
+a message that starts with the file's path; nothing here knows any workload by name."""
+import csv
+import json
+import math
+import os
+import statistics
+from dataclasses import dataclass
+
+# The models the original table has columns for, in its order, and what the table and the plots
+# call them. A model outside these (a later one) is shown under its own name.
+MODELS = ("threads", "procs", "coros")
+HEADS = {"serial": "serial", "threads": "pthreads", "procs": "fork pool",
+         "coros": "ucontext coroutines"}
+SHORT = {"serial": "serial", "threads": "pthreads", "procs": "fork pool",
+         "coros": "coroutines"}
+DEFAULT_RUNTIME = "c"  # rows written before the runtime column were all the C binary's
+
+STATUS_COLS = ("config", "group", "workload", "model", "variant", "units", "tasks", "cores",
+               "size", "delay_ms", "status", "exit", "message")
+# Columns of cvp.csv that must be there; the rest may change without breaking the reader.
+NEEDED = ("config", "model", "workload", "units", "tasks", "cores", "size", "delay_ms",
+          "wall_s", "cpu_util", "spawn_us_per_unit", "vsz_kib_per_unit", "rss_kib_per_unit",
+          "pss_kib_per_unit", "kernel_kib_per_unit", "ns_per_op", "verified")
+NUMERIC = ("units", "tasks", "cores", "size", "delay_ms", "wall_s", "cpu_util",
+           "spawn_us_per_unit", "vsz_kib_per_unit", "rss_kib_per_unit", "pss_kib_per_unit",
+           "kernel_kib_per_unit", "ns_per_op")
+LIST_COLS = ("what", "name", "kind", "default_size", "size_per", "options", "figures", "plans",
+             "models", "description")
+KINDS = ("cpu", "io", "probe")
+# The plan's groups and the kind of work each runs: a pool runs IO waits on few units.
+GROUP_KIND = {"cpu": "cpu", "io": "io", "pool": "io", "probe": "probe"}
+# What build/cvp --list printed before it wrote list.csv, for folders that have none.
+LEGACY_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "list-legacy.csv")
+
+
+class Bad(Exception):
+    """An input file is missing or corrupt; the message starts with its path."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure a workload reports: name (a cvp.csv column or a key of its figures column),
+    unit, and whether lower or higher is better."""
+    name: str
+    unit: str
+    better: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of list.csv: a model or a workload as the binary describes itself."""
+    what: str
+    name: str
+    kind: str
+    figures: tuple  # of Figure; the first is the workload's headline figure
+
+
+def read_machine(path):
+    if not os.path.isfile(path):
+        raise Bad(f"{path}: missing")
+    info = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line:
+                break
+            key, sep, value = line.partition(": ")
+            if not sep:
+                raise Bad(f"{path}:{n}: corrupt: expected 'key: value', got {line!r}")
+            info[key] = value
+    for key in ("host", "profile", "cpu model", "cores"):
+        if key not in info:
+            raise Bad(f"{path}: corrupt: no '{key}:' line")
+    return info
+
+
+def read_csv(path, need):
+    """The rows of a CSV file as dicts keyed by its header, which must hold `need`. Lines that
+    start with '#' before the header are comments (list-legacy.csv says where it comes from)."""
+    if not os.path.isfile(path):
+        raise Bad(f"{path}: missing")
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        rows = list(csv.reader(f))
+    skip = 0
+    while skip < len(rows) and rows[skip] and rows[skip][0].startswith("#"):
+        skip += 1
+    if len(rows) <= skip:
+        raise Bad(f"{path}: corrupt: empty")
+    head = rows[skip]
+    lost = [c for c in need if c not in head]
+    if lost:
+        raise Bad(f"{path}: corrupt: header lacks {', '.join(lost)}")
+    out = []
+    for n, r in enumerate(rows[skip + 1:], skip + 2):
+        if len(r) != len(head):
+            raise Bad(f"{path}:{n}: corrupt: {len(r)} fields, the header has {len(head)}")
+        out.append((n, dict(zip(head, r))))
+    return out
+
+
+def number(path, n, col, s):
+    if s == "":
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        raise Bad(f"{path}:{n}: corrupt: {col} is {s!r}, not a number") from None
+    if math.isnan(v) or math.isinf(v):
+        raise Bad(f"{path}:{n}: corrupt: {col} is {s!r}")
+    return v
+
+
+def pairs(path, n, col, s):
+    """A 'name=value;name=value' field (params, figures) as a dict of strings."""
+    out = {}
+    for part in filter(None, s.split(";")):
+        key, sep, value = part.partition("=")
+        if not sep or not key:
+            raise Bad(f"{path}:{n}: corrupt: {col} has {part!r}, not name=value")
+        out[key] = value
+    return out
+
+
+def read_list(path):
+    """{name: Entry} of the workloads in a list.csv (models are listed there too; the report
+    takes its model columns from the rows)."""
+    out = {}
+    for n, r in read_csv(path, LIST_COLS):
+        if r["what"] not in ("model", "workload"):
+            raise Bad(f"{path}:{n}: corrupt: what is {r['what']!r}, not model or workload")
+        if r["what"] != "workload":
+            continue
+        if r["kind"] not in KINDS:
+            raise Bad(f"{path}:{n}: corrupt: kind is {r['kind']!r}, not {' or '.join(KINDS)}")
+        figs = []
+        for spec in r["figures"].split():
+            parts = spec.split(":")
+            if len(parts) != 3 or not parts[0] or parts[2] not in ("lower", "higher"):
+                raise Bad(f"{path}:{n}: corrupt: figure {spec!r} is not name:unit:lower|higher")
+            figs.append(Figure(*parts))
+        out[r["name"]] = Entry(r["what"], r["name"], r["kind"], tuple(figs))
+    return out
+
+
+def read_hyperfine(path, name):
+    if not os.path.isfile(path):
+        raise Bad(f"{path}: missing (configuration {name} is recorded as ok)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            res = json.load(f)["results"][0]
+        times = [float(t) for t in res["times"]]
+        mean = float(res["mean"])
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise Bad(f"{path}: corrupt: not hyperfine JSON ({type(e).__name__}: {e})") from None
+    if not times:
+        raise Bad(f"{path}: corrupt: no timed runs")
+    sd = statistics.stdev(times) if len(times) > 1 else 0.0
+    return {"mean": mean, "stddev": sd, "min": min(times), "runs": len(times)}
+
+
+class Run:
+    """One results folder: machine facts, what became of each configuration (status rows, each
+    with its runtime), per configuration the cvp rows and hyperfine's whole-process time, and the
+    binary's list of workloads (list.csv, or the legacy list for folders written before it)."""
+
+    def __init__(self, folder):
+        self.dir = folder
+        self.machine = read_machine(os.path.join(folder, "machine.txt"))
+        lpath = os.path.join(folder, "list.csv")
+        self.listed = os.path.isfile(lpath)
+        self.catalogue = read_list(lpath if self.listed else LEGACY_LIST)
+        spath = os.path.join(folder, "status.csv")
+        self.status = {}
+        for n, r in read_csv(spath, STATUS_COLS):
+            for col in ("units", "tasks", "cores"):
+                number(spath, n, col, r[col])
+            self.status[r["config"]] = r
+        self.rows = {}
+        ok = [c for c, r in self.status.items() if r["status"] == "ok"]
+        if ok:
+            self._read_rows(os.path.join(folder, "cvp.csv"))
+        for c, r in self.status.items():
+            # A status row may say its runtime; else its runs do; else it is the C binary's.
+            if not r.get("runtime"):
+                runs = self.rows.get(c)
+                r["runtime"] = runs[0]["runtime"] if runs else DEFAULT_RUNTIME
+        self.hf = {}
+        for c in ok:
+            if c not in self.rows:
+                raise Bad(f"{os.path.join(folder, 'cvp.csv')}: corrupt: no rows for {c}, which "
+                          "status.csv says is ok")
+            self.hf[c] = read_hyperfine(os.path.join(folder, "raw", c + ".json"), c)
+        self.cores = int(number(os.path.join(folder, "machine.txt"), 0, "cores",
+                                self.machine["cores"]) or 1)
+
+    def _read_rows(self, path):
+        # Numbers are checked here, so a bad field is reported with its line; the figures a
+        # list.csv names may be columns of their own.
+        named = {f.name for e in self.catalogue.values() for f in e.figures}
+        for n, r in read_csv(path, NEEDED):
+            if r["config"] not in self.status:
+                raise Bad(f"{path}:{n}: corrupt: configuration {r['config']!r} is not in "
+                          "status.csv")
+            for col in dict.fromkeys(NUMERIC + tuple(sorted(named & r.keys()))):
+                r[col] = number(path, n, col, r[col])
+            r["runtime"] = r.get("runtime") or DEFAULT_RUNTIME
+            r["params"] = pairs(path, n, "params", r.get("params", ""))
+            r["figures"] = {k: number(path, n, f"figures {k}", v)
+                            for k, v in pairs(path, n, "figures", r.get("figures", "")).items()}
+            self.rows.setdefault(r["config"], []).append(r)
+
+    def stat(self, config, col):
+        """(median, min, max) of a column over a configuration's runs, or None."""
+        vals = [r[col] for r in self.rows.get(config, []) if r.get(col) is not None]
+        if not vals:
+            return None
+        return statistics.median(vals), min(vals), max(vals)
+
+    def find(self, **want):
+        """Configurations (names) whose status fields equal want, in file order."""
+        return [c for c, r in self.status.items()
+                if all(r[k] == str(v) for k, v in want.items())]
+
+    def why(self, config):
+        """Why a configuration has no data: its status and message, or 'not in this run'."""
+        r = self.status.get(config)
+        if r is None:
+            return "not in this run"
+        return f"{r['status']}: {r['message']}" if r["message"] else r["status"]
+
+    def runtimes(self):
+        """The runtimes of this run, the C binary's first, then in file order."""
+        seen = dict.fromkeys(r["runtime"] for r in self.status.values())
+        return sorted(seen, key=lambda rt: rt != DEFAULT_RUNTIME)
+
+    def kind(self, workload):
+        """A workload's kind: what its rows say, else the binary's list, else its plan group."""
+        for c in self.find(workload=workload):
+            for r in self.rows.get(c, []):
+                if r.get("kind") in KINDS:
+                    return r["kind"]
+        if workload in self.catalogue:
+            return self.catalogue[workload].kind
+        groups = [self.status[c]["group"] for c in self.find(workload=workload)]
+        return GROUP_KIND.get(groups[0]) if groups else None
+
+    def workloads(self, group, runtime):
+        """The workloads of one plan group a runtime ran or was to run, in file order; for the C
+        binary also those of that kind it lists but this run did not plan, so a table can say
+        they are missing."""
+        out = dict.fromkeys(self.status[c]["workload"]
+                            for c in self.find(group=group, runtime=runtime))
+        if runtime == DEFAULT_RUNTIME:
+            out.update(dict.fromkeys(e.name for e in self.catalogue.values()
+                                     if e.kind == GROUP_KIND.get(group) and group != "pool"))
+        return list(out)
+
+    def headline(self, workload):
+        """The workload's headline figure as its list.csv names it, or None when the list names
+        none (the reader then falls back on fixed figure columns)."""
+        e = self.catalogue.get(workload)
+        return e.figures[0] if e and e.figures else None
