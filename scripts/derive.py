@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from results import DEFAULT_RUNTIME, MODELS, SHORT, HEADS, Figure
 
-# A probe's headline figure when the binary's list does not name one (folders written before
-# list.csv): the first of these columns its rows fill. The last is a sum: memory a unit touched.
+# A probe's headline figure when the binary's list does not name one, or its rows lack it
+# (written before it): the first of these columns its rows fill. The last is a sum: memory a
+# unit touched.
 FALLBACK_FIGURES = (
     (Figure("ns_per_op", "ns", "lower"), ("ns_per_op",)),
     (Figure("spawn_us_per_unit", "µs", "lower"), ("spawn_us_per_unit",)),
@@ -157,11 +158,14 @@ def figure_values(run, config, cols):
 
 
 def probe_figure(run, workload, config):
-    """(Figure, values) of a probe configuration: the figure its list.csv names first, else
-    the first fallback column its rows fill."""
+    """(Figure, values) of a probe configuration: the figure its list.csv names first where its
+    rows have it, else the first fallback column its rows fill."""
     fig = run.headline(workload)
     if fig is not None:
-        return fig, figure_values(run, config, (fig.name,))
+        vals = figure_values(run, config, (fig.name,))
+        if vals:
+            return fig, vals
+    # Rows written before the binary reported that figure: the fixed columns.
     for fig, cols in FALLBACK_FIGURES:
         vals = figure_values(run, config, cols)
         if vals:

@@ -33,8 +33,6 @@ LIST_COLS = ("what", "name", "kind", "default_size", "size_per", "options", "fig
 KINDS = ("cpu", "io", "probe")
 # The plan's groups and the kind of work each runs: a pool runs IO waits on few units.
 GROUP_KIND = {"cpu": "cpu", "io": "io", "pool": "io", "probe": "probe"}
-# What build/cvp --list printed before it wrote list.csv, for folders that have none.
-LEGACY_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "list-legacy.csv")
 
 
 class Bad(Exception):
@@ -79,23 +77,19 @@ def read_machine(path):
 
 
 def read_csv(path, need):
-    """The rows of a CSV file as dicts keyed by its header, which must hold `need`. Lines that
-    start with '#' before the header are comments (list-legacy.csv says where it comes from)."""
+    """The rows of a CSV file as dicts keyed by its header, which must hold `need`."""
     if not os.path.isfile(path):
         raise Bad(f"{path}: missing")
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         rows = list(csv.reader(f))
-    skip = 0
-    while skip < len(rows) and rows[skip] and rows[skip][0].startswith("#"):
-        skip += 1
-    if len(rows) <= skip:
+    if not rows:
         raise Bad(f"{path}: corrupt: empty")
-    head = rows[skip]
+    head = rows[0]
     lost = [c for c in need if c not in head]
     if lost:
         raise Bad(f"{path}: corrupt: header lacks {', '.join(lost)}")
     out = []
-    for n, r in enumerate(rows[skip + 1:], skip + 2):
+    for n, r in enumerate(rows[1:], 2):
         if len(r) != len(head):
             raise Bad(f"{path}:{n}: corrupt: {len(r)} fields, the header has {len(head)}")
         out.append((n, dict(zip(head, r))))
@@ -165,14 +159,16 @@ def read_hyperfine(path, name):
 class Run:
     """One results folder: machine facts, what became of each configuration (status rows, each
     with its runtime), per configuration the cvp rows and hyperfine's whole-process time, and the
-    binary's list of workloads (list.csv, or the legacy list for folders written before it)."""
+    binary's list of workloads (list.csv, where the folder has one)."""
 
     def __init__(self, folder):
         self.dir = folder
         self.machine = read_machine(os.path.join(folder, "machine.txt"))
         lpath = os.path.join(folder, "list.csv")
         self.listed = os.path.isfile(lpath)
-        self.catalogue = read_list(lpath if self.listed else LEGACY_LIST)
+        # Folders written before the binary described itself have none: their workloads are
+        # those they planned.
+        self.catalogue = read_list(lpath) if self.listed else {}
         spath = os.path.join(folder, "status.csv")
         self.status = {}
         for n, r in read_csv(spath, STATUS_COLS):

@@ -87,28 +87,36 @@ class RuleRecords(unittest.TestCase):
     def test_workloads_are_named_only_by_rules(self):
         # Every workload the binary lists: quoted as a name in a module other than the rule
         # records, or as a word in the plot scripts (the shell's echo command aside).
-        with open(os.path.join(SCRIPTS, "list-legacy.csv"), encoding="utf-8") as f:
-            names = [row.split(",")[1] for row in f if row.startswith("workload,")]
+        names = [os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, "workloads"))
+                 if f.endswith(".c")]
         pattern = {".py": r"[\"']({})[\"']", ".sh": r"\b({})\b(?![.-])", ".gp": r"\b({})\b"}
-        files = [f for f in sorted(os.listdir(SCRIPTS)) if f in ("plots.sh", "report.py")
+        files = [f for f in sorted(os.listdir(SCRIPTS)) if f in ("plots.sh", "report.py", "bench.sh")
                  or f.endswith(".gp") or f.endswith(".py") and f != "rules.py"]
         for name in files:
             with open(os.path.join(SCRIPTS, name), encoding="utf-8") as f:
                 for n, line in enumerate(f, 1):
                     if line.lstrip().startswith("#"):
                         continue  # a comment may say what a plot shows
-                    line = re.sub(r"\becho [\"']", "", line)
+                    # the shell's echo command, where a command stands
+                    line = re.sub(r"(^|[;&|({]|\bthen|\bdo|\belse)\s*echo\b", r"\1", line.strip())
                     m = re.search(pattern[os.path.splitext(name)[1]].format("|".join(names)),
                                   line)
                     self.assertIsNone(m, f"scripts/{name}:{n} names a workload: {line.strip()}")
 
 
 class Reading(Scratch):
-    def test_old_folder_without_list_uses_the_legacy_list(self):
+    def test_listed_workloads_not_run_count_as_missing(self):
         run = Run(SMALL)
-        self.assertFalse(run.listed)
-        self.assertEqual(run.workloads("cpu", "c")[0], "hash")
+        self.assertTrue(run.listed)
+        self.assertEqual(run.workloads("cpu", "c"), ["hash", "mandel", "stream"])
         self.assertEqual(run.runtimes(), ["c"])
+
+    def test_old_folder_without_list_has_the_workloads_it_planned(self):
+        d = self.copy(SMALL)
+        os.remove(os.path.join(d, "list.csv"))
+        run = Run(d)
+        self.assertFalse(run.listed)
+        self.assertEqual(run.workloads("cpu", "c"), ["hash"])
 
     def test_corrupt_list_names_the_file(self):
         d = self.copy(SMALL)

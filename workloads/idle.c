@@ -15,9 +15,11 @@ static const struct wl_opt idle_opts[] = {
 	{0},
 };
 
-/* PSS first: the headline (with the kernel's part, what a unit really costs). */
-enum { FIG_PSS, FIG_KERNEL, FIG_RSS, FIG_VSZ };
+/* Touched first: the headline, what a unit really costs (its pages, shared ones split, and
+ * what the kernel keeps for it). */
+enum { FIG_TOUCHED, FIG_PSS, FIG_KERNEL, FIG_RSS, FIG_VSZ };
 static const struct wl_figure idle_figures[] = {
+	[FIG_TOUCHED] = {"touched_kib_per_unit", "KiB", WL_LOWER, "pss + kernel per unit"},
 	[FIG_PSS] = {"pss_kib_per_unit", "KiB", WL_LOWER, "resident, shared pages split"},
 	[FIG_KERNEL] = {"kernel_kib_per_unit", "KiB", WL_LOWER,
 			"kernel stacks, page tables and slab per unit"},
@@ -68,6 +70,7 @@ static const char *idle_report(const struct wl_ctx *ctx, const struct wl_result 
 	(void)ctx;
 	if (!res->mem.measured)
 		return NULL;
+	fig[FIG_TOUCHED] = res->mem.pss + res->mem.kernel;
 	fig[FIG_VSZ] = res->mem.vsz;
 	fig[FIG_RSS] = res->mem.rss;
 	fig[FIG_PSS] = res->mem.pss;
