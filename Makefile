@@ -81,14 +81,17 @@ sanitize: all
 		sh tests/run.sh tests/test_badinput.sh tests/test_faults.sh tests/test_security.sh \
 		tests/sanitize.sh
 
-# The matrix under hyperfine into results/<host>-<UTC time>/ (PROFILE=quick|default|full);
-# plots and table regenerate from RESULTS (default: the newest run) without running anything.
+# The matrix under hyperfine into results/<host>-<UTC time>/ (PROFILE=quick|default|full;
+# WORKLOADS=a,b and MODELS=x,y for a subset); plots and table regenerate from RESULTS (default:
+# the newest run) without running anything.
 PROFILE ?= default
 RESULTS ?= results/latest
 bench: all
-	@CC="$(CC)" CFLAGS="$(CFLAGS)" PROFILE="$(PROFILE)" RESUME="$(RESUME)" sh scripts/bench.sh
+	@CC="$(CC)" CFLAGS="$(CFLAGS)" PROFILE="$(PROFILE)" RESUME="$(RESUME)" \
+		WORKLOADS="$(WORKLOADS)" MODELS="$(MODELS)" sh scripts/bench.sh
 
 plots:
+	@python3 scripts/report.py derive "$(RESULTS)"
 	@sh scripts/plots.sh "$(RESULTS)"
 	@ls "$(RESULTS)"/plots/*.png "$(RESULTS)"/plots/*.svg
 

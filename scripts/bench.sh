@@ -1,58 +1,40 @@
 #!/bin/sh
-# bench.sh — the matrix driver behind `make bench`. Every configuration runs once under
-# hyperfine (warm-up runs, then counted runs, -N, JSON export) while build/cvp appends its own
-# row per run (memory, spawn, switch, checksum, in-process wall time), so nothing runs twice.
+# bench.sh — the matrix driver behind `make bench`. The matrix comes from the binary itself
+# (scripts/plan.py reads `cvp --list --format csv`); every configuration runs once under hyperfine
+# (warm-up runs, then counted runs, -N, JSON export) while build/cvp appends its own row per run
+# (memory, spawn, switch, checksum, in-process wall time), so nothing runs twice.
 #
-# Environment: PROFILE=quick|default|full, CVP (default build/cvp), RESULTS_ROOT (default
-# results), RESUME=folder (go on with an unfinished run, skipping what it finished). Leaves results/<host>-<UTC time>/ with machine.txt, plan.csv, status.csv, raw/
-# (hyperfine JSON and the rows of each configuration), cvp.csv, derived/, plots/ and TABLE.md;
+# Environment: PROFILE=quick|default|full, WORKLOADS=a,b and MODELS=x,y (subsets; default all),
+# CVP (default build/cvp), RESULTS_ROOT (default results), RESUME=folder (go on with an
+# unfinished run, skipping what it finished). Leaves results/<host>-<UTC time>/ with
+# machine.txt, list.csv (what the binary said of itself), plan.txt, status.csv, raw/ (hyperfine
+# JSON and the rows of each configuration), cvp.csv, derived/, plots/ and TABLE.md;
 # results/latest points to it. A configuration's files appear whole or not at all, so an
 # interrupted run keeps every configuration it finished.
 #
 # status.csv says what became of each configuration: ok; cap (cvp exit 3: a resource limit,
 # named in the message); unsupported (exit 4); unavailable (this cvp has no such workload or
-# flag yet, exit 2); failed (exit 1: wrong result or runtime failure).
+# flag, exit 2); failed (exit 1: wrong result or runtime failure). Every CSV here is read by the
+# names in its header.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 PROFILE=${PROFILE:-default}
 CVP=${CVP:-build/cvp}
 RESULTS_ROOT=${RESULTS_ROOT:-results}
-
-# The profiles. CPU sizes are the workload's default size times CPU_MUL / CPU_DIV.
-# IO (--size is per task there): each task does IO_OPS waits of IO_DELAY_MS, one task per unit;
-# the pool runs POOL_TASKS tasks of one wait of POOL_DELAY_MS on one unit per core, beside
-# coroutines with one per task. Waits of 100 ms keep the ideal well above the cost of starting
-# 10 000 units, so the overlap figure measures waiting, not spawning (quick trades that for time). PINGPONG_SIZE: hand-offs per pingpong run (empty: its default).
-set_profile() {
-case $PROFILE in
-quick)
-	WARMUP=1 RUNS=3 CPU_MUL=1 CPU_DIV=8
-	IO_UNITS="1 10 100 1000" IO_DELAY_MS=10 IO_OPS=2
-	POOL_TASKS=1000 POOL_DELAY_MS=1 PROBE_UNITS=1000 PINGPONG_SIZE=20000
-	;;
-default)
-	WARMUP=1 RUNS=5 CPU_MUL=1 CPU_DIV=1
-	IO_UNITS="1 10 100 1000 10000" IO_DELAY_MS=100 IO_OPS=3
-	POOL_TASKS=1000 POOL_DELAY_MS=1 PROBE_UNITS=1000 PINGPONG_SIZE=
-	;;
-full)
-	WARMUP=2 RUNS=10 CPU_MUL=4 CPU_DIV=1
-	IO_UNITS="1 10 100 1000 10000 100000" IO_DELAY_MS=100 IO_OPS=5
-	POOL_TASKS=1000 POOL_DELAY_MS=1 PROBE_UNITS=10000 PINGPONG_SIZE=1000000
-	;;
-*)
-	echo "bench: PROFILE=$PROFILE: unknown (quick, default or full)" >&2
-	exit 2
-	;;
-esac
-}
-set_profile
+STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,message"
 
 die() {
 	echo "bench: $*" >&2
 	exit 1
 }
+case $PROFILE in
+quick | default | full) ;;
+*)
+	echo "bench: PROFILE=$PROFILE: unknown (quick, default or full)" >&2
+	exit 2
+	;;
+esac
 [ -x "$CVP" ] || die "$CVP: not built (run make)"
 command -v hyperfine >/dev/null || die "hyperfine: not installed (run make deps)"
 command -v hwloc-calc >/dev/null || die "hwloc-calc: not installed (run make deps)"
@@ -60,12 +42,6 @@ command -v hwloc-calc >/dev/null || die "hwloc-calc: not installed (run make dep
 # N: the cores this run may use, from hwloc, inside the current binding.
 NCORES=$(hwloc-calc --number-of core "$(hwloc-bind --get)") || die "hwloc-calc failed"
 [ "$NCORES" -ge 1 ] 2>/dev/null || die "hwloc-calc gave '$NCORES' cores"
-# 1..N on small machines; 1, 2, 4, ... and N on large ones.
-if [ "$NCORES" -le 8 ]; then
-	CORES=$(seq 1 "$NCORES" | tr '\n' ' ')
-else
-	CORES=$(awk -v n="$NCORES" 'BEGIN { for (c = 1; c < n; c *= 2) printf "%d ", c; print n }')
-fi
 # Run a private copy of cvp: a rebuild during the run (make in another shell) cannot swap or
 # half-write the binary under hyperfine. Removed on exit.
 BIN=$(mktemp -d "${TMPDIR:-/tmp}/cvp-bench.XXXXXX") || die "mktemp failed"
@@ -74,31 +50,45 @@ cp "$CVP" "$BIN/cvp" || die "$CVP: cannot copy"
 CVP_NAME=$CVP
 CVP="$BIN/cvp"
 case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac
-WORKLOADS=" $("$CVP" --list | awk '$1 == "workload" { printf "%s ", $2 }')"
 
-# RESUME=folder goes on with an unfinished run: same plan, same profile, same serial references;
+# Column $2 of CSV file $1 (by header name) in the rows whose column $3 equals $4 (or every row).
+csv_col() {
+	awk -F, -v col="$2" -v key="${3:-}" -v val="${4:-}" '
+		NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		key == "" || $c[key] == val { print $c[col] }' "$1"
+}
+
+# RESUME=folder goes on with an unfinished run: same plan, same profile, same references;
 # configurations with a final status (ok, cap, unsupported, unavailable) are skipped, failed ones
 # run again.
 if [ -n "${RESUME:-}" ]; then
 	RUN=${RESUME%/}
-	for f in plan.txt machine.txt raw/reference.csv; do
+	for f in plan.txt machine.txt list.csv raw/reference.csv; do
 		[ -s "$RUN/$f" ] || die "RESUME=$RESUME: $RUN/$f is missing; not a results folder this driver began (start afresh without RESUME)"
 	done
 	was=$(awk '/^profile: / { print $2 }' "$RUN/machine.txt")
 	[ -n "$was" ] || die "RESUME=$RESUME: $RUN/machine.txt names no profile"
 	[ "$was" = "$PROFILE" ] || echo "bench: resuming $RUN with its own profile, $was (not $PROFILE)" >&2
 	PROFILE=$was
-	set_profile
 else
 	RUN="$RESULTS_ROOT/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
 fi
 case $RUN in *[!A-Za-z0-9._/-]*) die "$RUN: the results path must be plain characters" ;; esac
-mkdir -p "$RUN/raw" || die "$RUN: cannot create"
-[ -n "${RESUME:-}" ] || sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
+TMPF="$BIN/tmp"
+if [ -z "${RESUME:-}" ]; then
+	# The plan first: an unknown WORKLOADS or MODELS name is a usage error before anything runs.
+	"$CVP" --list --format csv >"$TMPF.list" || die "$CVP --list failed"
+	python3 scripts/plan.py "$TMPF.list" --profile "$PROFILE" --ncores "$NCORES" \
+		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" >"$TMPF.plan" || exit $?
+	mkdir -p "$RUN/raw" || die "$RUN: cannot create"
+	mv "$TMPF.list" "$RUN/list.csv"
+	mv "$TMPF.plan" "$RUN/plan.txt"
+	sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
+fi
 ln -sfn "$(basename "$RUN")" "$(dirname "$RUN")/latest"
+# The runtime of this binary's rows (every row says it; `c` for the C binary).
+RUNTIME=c
 
-STATUS_HEADER="config,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,message"
-TMPF="$RUN/.tmp.$$"
 interrupted() {
 	rm -f "$TMPF".*
 	printf '\nbench: interrupted; %s keeps the %s configurations it finished\n' "$RUN" "$((i - 1))" >&2
@@ -108,68 +98,21 @@ interrupted() {
 i=1 n=0
 trap interrupted INT TERM HUP
 
-# ---- the plan: one line per configuration, fields separated by '|':
-# name|group|workload|model|variant|units|tasks|cores|size|delay_ms
-plan() { printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$@"; }
-
-# The serial reference of each CPU workload at the profile's size: its checksum goes to the timed
-# runs as --expect, so they do not re-run the work serially inside hyperfine's clock.
-# Rows in raw/reference.csv.
-for w in hash mandel stream; do
-	case $WORKLOADS in *" $w "*) ;; *) continue ;; esac
-	[ -z "${RESUME:-}" ] || continue
-	printf 'bench: serial reference of %s\n' "$w" >&2
-	"$CVP" --model serial --workload "$w" --units 1 --cores 1 --out "$TMPF.ref" >/dev/null ||
-		die "$w: the serial reference run failed"
-	size=$(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k } END { print $c["size"] }' "$TMPF.ref")
-	if [ "$CPU_MUL" != "$CPU_DIV" ]; then
-		size=$((size * CPU_MUL / CPU_DIV))
+# The serial reference of each workload the cpu group runs, at the size the plan gives it: its
+# checksum goes to the timed runs as --expect, so they do not re-run the work serially inside
+# hyperfine's clock. Rows in raw/reference.csv.
+if [ -z "${RESUME:-}" ]; then
+	awk -F'|' '$2 == "cpu" && !seen[$3]++ { print $3, $9 }' "$RUN/plan.txt" | while read -r rw rsize; do
+		printf 'bench: serial reference of %s\n' "$rw" >&2
 		rm -f "$TMPF.ref"
-		"$CVP" --model serial --workload "$w" --units 1 --cores 1 --size "$size" --out "$TMPF.ref" >/dev/null ||
-			die "$w: the serial reference run at size $size failed"
-	fi
-	from=1
-	[ ! -s "$RUN/raw/reference.csv" ] || from=2
-	tail -n +"$from" "$TMPF.ref" >>"$RUN/raw/reference.csv"
-	rm -f "$TMPF.ref"
-done
-ref_col() { # ref_col WORKLOAD COLUMN: the column of that workload's serial reference row
-	awk -F, -v w="$1" -v col="$2" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
-		$c["workload"] == w { print $c[col] }' "$RUN/raw/reference.csv"
-}
-[ -n "${RESUME:-}" ] || {
-	for w in hash mandel stream; do
-		for m in serial threads procs coros; do
-			for c in $CORES; do
-				plan "cpu-$w-$m-c$c" cpu "$w" "$m" "" "$c" "$c" "$c" "$(ref_col "$w" size)" ""
-			done
-		done
-	done
-	for w in sleep echo; do
-		for m in threads procs coros; do
-			for u in $IO_UNITS; do
-				plan "io-$w-$m-u$u" io "$w" "$m" "" "$u" "$u" "$NCORES" "$IO_OPS" "$IO_DELAY_MS"
-			done
-		done
-	done
-	for m in threads procs; do
-		plan "pool-sleep-$m-u$NCORES" pool sleep "$m" "" "$NCORES" "$POOL_TASKS" "$NCORES" 1 "$POOL_DELAY_MS"
-	done
-	plan "pool-sleep-coros-u$POOL_TASKS" pool sleep coros "" "$POOL_TASKS" "$POOL_TASKS" "$NCORES" 1 "$POOL_DELAY_MS"
-	for m in threads procs coros; do
-		plan "probe-idle-$m-u$PROBE_UNITS" probe idle "$m" "" "$PROBE_UNITS" "$PROBE_UNITS" "$NCORES" "" ""
-		plan "probe-spawn-$m-u$PROBE_UNITS" probe spawn "$m" "" "$PROBE_UNITS" "$PROBE_UNITS" "$NCORES" "" ""
-	done
-	# Same core: both units on one core; cross core: one unit on each of two cores.
-	for v in threads:futex threads:pipe procs:futex procs:pipe coros:direct; do
-		for c in 1 2; do
-			[ "$c" -le "$NCORES" ] || continue
-			# Coroutines all run on one scheduler thread: there is no cross-core case.
-			[ "$v" = coros:direct ] && [ "$c" -gt 1 ] && continue
-			plan "probe-pingpong-${v%:*}-${v#*:}-c$c" probe pingpong "${v%:*}" "${v#*:}" 2 2 "$c" "$PINGPONG_SIZE" ""
-		done
-	done
-} >"$RUN/plan.txt"
+		"$CVP" --model serial --workload "$rw" --units 1 --cores 1 --size "$rsize" --out "$TMPF.ref" >/dev/null ||
+			die "$rw: the serial reference run at size $rsize failed"
+		from=1
+		[ ! -s "$RUN/raw/reference.csv" ] || from=2
+		tail -n +"$from" "$TMPF.ref" >>"$RUN/raw/reference.csv"
+	done || exit 1
+fi
+[ -s "$RUN/raw/reference.csv" ] || : >"$RUN/raw/reference.csv"
 
 # ---- running one configuration
 n=$(wc -l <"$RUN/plan.txt")
@@ -178,9 +121,12 @@ CAPPED=" "
 # Resuming: what has a final status is done; a model that reached a limit stays capped.
 DONE=" "
 if [ -s "$RUN/status.csv" ]; then
-	DONE=" $(awk -F, 'NR > 1 && $11 != "failed" { printf "%s ", $1 }' "$RUN/status.csv")"
-	CAPPED=" $(awk -F, 'NR > 1 && $11 == "cap" && $12 == 3 { printf "%s/%s/%s ", $2, $3, $4 }' "$RUN/status.csv")"
-	awk -F, 'NR == 1 || $11 != "failed"' "$RUN/status.csv" >"$TMPF.status" && mv "$TMPF.status" "$RUN/status.csv"
+	DONE=" $(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		$c["status"] != "failed" { printf "%s ", $c["config"] }' "$RUN/status.csv")"
+	CAPPED=" $(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		$c["status"] == "cap" && $c["exit"] == 3 { printf "%s/%s/%s ", $c["group"], $c["workload"], $c["model"] }' "$RUN/status.csv")"
+	awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; print; next }
+		$c["status"] != "failed"' "$RUN/status.csv" >"$TMPF.status" && mv "$TMPF.status" "$RUN/status.csv"
 	echo "bench: resuming $RUN: $(($(echo "$DONE" | wc -w))) of $n configurations already done" >&2
 fi
 rm -f "$RUN/INCOMPLETE"
@@ -206,54 +152,58 @@ append() {
 record() { # record STATUS EXIT MESSAGE — one line in status.csv for the current configuration
 	msg=$(printf '%s' "$3" | tr '\n"' " '")
 	[ -s "$RUN/status.csv" ] || echo "$STATUS_HEADER" >"$RUN/status.csv"
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$group" "$w" "$m" "$v" "$u" \
-		"$t" "$c" "$size" "$delay" "$1" "$2" "$msg" | append "$RUN/status.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" "$w" "$m" \
+		"$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$msg" | append "$RUN/status.csv"
 }
 
-# Forking more processes than the machine can hold is not attempted: above max processes
-# (ulimit -u), or when PROC_GUARD_KIB per process (a guard well above the ~35-200 KiB a child
-# costs, see the idle probe) would pass half of MemAvailable. Recorded as a cap, with the reason.
+# Forking more processes than the machine can hold is not attempted: where a model's units are
+# processes (they do not share one address space), above max processes (ulimit -u), or when
+# PROC_GUARD_KIB per process (a guard well above the ~35-200 KiB a child costs, see the idle
+# probe) would pass half of MemAvailable. Recorded as a cap, with the reason.
 PROC_GUARD_KIB=512
 MAX_PROCS=$(awk '/^Max processes/ { print ($3 == "unlimited") ? 4194304 : $3 }' /proc/self/limits)
 MEM_AVAIL_KIB=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-proc_limit() { # a reason when $1 processes are more than this machine allows, else nothing
-	if [ "$1" -ge "$MAX_PROCS" ]; then
-		echo "not run: $1 processes reach max processes (ulimit -u) = $MAX_PROCS"
-	elif [ $(($1 * PROC_GUARD_KIB)) -gt $((MEM_AVAIL_KIB / 2)) ]; then
-		echo "not run: $1 processes x $PROC_GUARD_KIB KiB (guard) exceed half of MemAvailable ($MEM_AVAIL_KIB kB)"
+proc_limit() { # a reason when $2 units of model $1 are more processes than this machine allows
+	case " $(csv_col "$RUN/list.csv" models name "$1") " in *" shared "*) return ;; esac
+	if [ "$2" -ge "$MAX_PROCS" ]; then
+		echo "not run: $2 processes reach max processes (ulimit -u) = $MAX_PROCS"
+	elif [ $(($2 * PROC_GUARD_KIB)) -gt $((MEM_AVAIL_KIB / 2)) ]; then
+		echo "not run: $2 processes x $PROC_GUARD_KIB KiB (guard) exceed half of MemAvailable ($MEM_AVAIL_KIB kB)"
 	fi
 }
 
 run_config() {
 	rm -f "$TMPF".*
-	if [ "$m" = procs ] && [ -n "$(proc_limit "$u")" ]; then
-		record cap "" "$(proc_limit "$u")"
+	why=$(proc_limit "$m" "$u")
+	if [ -n "$why" ]; then
+		record cap "" "$why"
 		return
 	fi
-	case $WORKLOADS in
-	*" $w "*) ;;
-	*) record unavailable "" "this cvp has no workload '$w' (cvp --list)"; return ;;
-	esac
 	case $CAPPED in
 	*" $group/$w/$m "*)
 		record cap 3 "not run: $m already reached a resource limit at fewer units"
 		return
 		;;
 	esac
-	set -- --model "$m" --workload "$w" --units "$u" --tasks "$t" --cores "$c"
+	set -- --model "$m" --workload "$w" --cores "$c"
+	[ -z "$u" ] || set -- "$@" --units "$u" --tasks "$t"
 	[ -z "$v" ] || set -- "$@" --variant "$v"
 	[ -z "$size" ] || set -- "$@" --size "$size"
 	[ -z "$delay" ] || set -- "$@" --delay-ms "$delay"
-	[ "$group" != cpu ] || set -- "$@" --expect "$(ref_col "$w" checksum)"
-	if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$TMPF.json" \
+	if [ "$group" = cpu ]; then
+		expect=$(awk -F, -v w="$w" -v s="$size" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+			$c["workload"] == w && $c["size"] == s { print $c["checksum"]; exit }' "$RUN/raw/reference.csv")
+		[ -z "$expect" ] || set -- "$@" --expect "$expect"
+	fi
+	if hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$TMPF.json" \
 		-n "$name" "$CVP $* --out $TMPF.rows" >/dev/null 2>"$TMPF.err" </dev/null; then
 		rows=$(($(wc -l <"$TMPF.rows") - 1))
-		if [ "$rows" -ne $((WARMUP + RUNS)) ]; then
-			record failed "" "expected $((WARMUP + RUNS)) rows from cvp, got $rows"
+		if [ "$rows" -ne $((warmup + runs)) ]; then
+			record failed "" "expected $((warmup + runs)) rows from cvp, got $rows"
 			return
 		fi
 		# Keep the header and the counted runs; the warm-up rows come first.
-		awk -v w="$WARMUP" 'NR == 1 || NR > w + 1' "$TMPF.rows" >"$TMPF.csv"
+		awk -v w="$warmup" 'NR == 1 || NR > w + 1' "$TMPF.rows" >"$TMPF.csv"
 		mv "$TMPF.json" "$RUN/raw/$name.json"
 		mv "$TMPF.csv" "$RUN/raw/$name.csv"
 		if [ -s "$RUN/cvp.csv" ]; then
@@ -282,7 +232,7 @@ run_config() {
 	rm -f "$TMPF".*
 }
 
-while IFS='|' read -r name group w m v u t c size delay _; do
+while IFS='|' read -r name group w m v u t c size delay warmup runs; do
 	progress "$name"
 	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac
 	run_config
@@ -293,7 +243,8 @@ rm -f "$TMPF".*
 trap - INT TERM HUP
 rm -rf "$BIN"
 echo "bench: $n configurations in $(mmss $(($(date +%s) - t_start))) ($PROFILE profile)" >&2
-awk -F, 'NR > 1 && $11 != "ok" { bad++ } END { if (bad) printf "bench: %d not measured, see %s\n", bad, FILENAME }' \
+awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+	$c["status"] != "ok" { bad++ } END { if (bad) printf "bench: %d not measured, see %s\n", bad, FILENAME }' \
 	"$RUN/status.csv" >&2
 
 python3 scripts/report.py table "$RUN" || exit 1

@@ -70,12 +70,12 @@ else
 	fail "bench.sh with a fake cvp: $(tail -n 3 "$TMP/bench.err")"
 fi
 run="$TMP/runs/latest"
-status() { awk -F, -v c="$1" '$1 == c { print $11 }' "$run/status.csv"; }
+status() { awk -F, -v cfg="$1" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+	$c["config"] == cfg { print $c["status"] }' "$run/status.csv"; }
 check "results/latest points to the run" test -f "$run/machine.txt"
 check "machine.txt records the profile" grep -q '^profile: quick$' "$run/machine.txt"
 check "hyperfine JSON per configuration" test -s "$run/raw/cpu-hash-threads-c2.json"
 check "a resource limit is recorded as a cap" test "$(status io-sleep-procs-u1000)" = cap
-check "a workload cvp lacks is recorded as unavailable" test "$(status io-echo-coros-u10)" = unavailable
 check "an unknown flag value is recorded as unavailable" \
 	test "$(status probe-pingpong-threads-pipe-c1)" = unavailable
 # 3 counted runs per configuration in the quick profile; the warm-up rows are not kept.
@@ -111,6 +111,28 @@ check "cvp.csv has a redone configuration's rows once" \
 	test "$(grep -c '^cpu-stream-coros-c2,' "$part/cvp.csv")" -eq 3
 check "RESUME of a folder that is not a run is an error naming the file" \
 	sh -c 'RESUME=/nonexistent CVP=tests/fixtures/fake-cvp.sh sh scripts/bench.sh 2>&1 | grep -q "/nonexistent/plan.txt is missing"'
+
+# ---- subsets: WORKLOADS and MODELS narrow the matrix; an unknown name is a usage error
+if RESULTS_ROOT="$TMP/sub" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick WORKLOADS=hash,sleep \
+	MODELS=threads,coros sh scripts/bench.sh >"$TMP/sub.out" 2>"$TMP/sub.err"; then
+	got=$(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		{ print $c["workload"] "/" $c["model"] }' "$TMP/sub/latest/status.csv" | sort -u | tr '\n' ' ')
+	[ "$got" = "hash/coros hash/threads sleep/coros sleep/threads " ] &&
+		pass "WORKLOADS=hash,sleep MODELS=threads,coros runs only those" ||
+		fail "subset ran: $got"
+else
+	fail "subset run: $(tail -n 3 "$TMP/sub.err")"
+fi
+RESULTS_ROOT="$TMP/sub2" CVP=tests/fixtures/fake-cvp.sh WORKLOADS=hash,nosuch sh scripts/bench.sh \
+	>/dev/null 2>"$TMP/sub2.err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "WORKLOADS: unknown 'nosuch' (valid: hash, idle," "$TMP/sub2.err" &&
+	[ ! -e "$TMP/sub2" ] && pass "WORKLOADS with an unknown name: exit 2 listing the valid ones, nothing written" ||
+	fail "WORKLOADS=hash,nosuch: exit $rc ($(cat "$TMP/sub2.err"))"
+RESULTS_ROOT="$TMP/sub3" CVP=tests/fixtures/fake-cvp.sh MODELS=fibers sh scripts/bench.sh \
+	>/dev/null 2>"$TMP/sub3.err"
+[ $? -eq 2 ] && grep -q "MODELS: unknown 'fibers' (valid: serial, threads, procs, coros)" "$TMP/sub3.err" &&
+	pass "MODELS with an unknown name: exit 2" || fail "MODELS=fibers: $(cat "$TMP/sub3.err")"
 
 check "an unknown profile is a usage error" \
 	sh -c 'PROFILE=huge sh scripts/bench.sh 2>/dev/null; [ $? -eq 2 ]'

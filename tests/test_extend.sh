@@ -70,3 +70,20 @@ if (cd "$TMP/two" && make -s build/cvp >"$TMP/make.out" 2>&1); then
 else
 	fail "make with workloads/warm.c: $(tail -n 5 "$TMP/make.out")"
 fi
+
+# The same copy, the matrix: `make bench WORKLOADS=scale` runs scale alone (the matrix comes from
+# the binary), and TABLE.md's per-workload section has its line.
+if (cd "$TMP/one" && RESULTS_ROOT="$TMP/runs" make -s bench PROFILE=quick WORKLOADS=scale \
+	>"$TMP/bench.out" 2>"$TMP/bench.err"); then
+	run=$TMP/runs/latest
+	others=$(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		$c["workload"] != "scale"' "$run/cvp.csv" | wc -l)
+	[ "$(grep -c ',scale,' "$run/cvp.csv")" -gt 0 ] && [ "$others" -eq 0 ] &&
+		pass "make bench WORKLOADS=scale: rows of scale in cvp.csv, none of other workloads" ||
+		fail "make bench WORKLOADS=scale: $others rows of other workloads"
+	grep -q '^| scale | cpu |' "$run/TABLE.md" &&
+		pass "TABLE.md's per-workload section has scale" ||
+		fail "TABLE.md lacks scale: $(grep -n scale "$run/TABLE.md" | head -3)"
+else
+	fail "make bench WORKLOADS=scale: $(tail -n 5 "$TMP/bench.err")"
+fi
