@@ -117,12 +117,8 @@ else
 	skip "cpu_util relations: need 2 cores"
 fi
 
-# 5. No process of the run is left after it ends: run it as the leader of a new session, then
-# look for any process still in that session.
-# shellcheck disable=SC2016 # expanded by the inner shell
-setsid -w sh -c 'echo $$ >"$1"; exec "$2" --model procs --workload hash --units 50 --size 5000' \
-	sh "$TMP/sid" "$CVP" >/dev/null 2>&1
-sid=$(cat "$TMP/sid")
-left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
+# 5. No process of the run is left after it ends.
+in_session "$CVP" --model procs --workload hash --units 50 --size 5000
+left=$(left_in_session "$sid")
 [ -n "$sid" ] && [ "$left" -eq 0 ] && pass "procs: no process of the run left after it ends" ||
 	fail "procs: $left processes of session $sid left"

@@ -12,8 +12,7 @@ SOCKDIR=$TMP/sock
 mkdir -p "$SOCKDIR"
 export TMPDIR="$SOCKDIR"
 
-# Processes of session $1 that still run (zombies are dead: init reaps them when it gets to it).
-running() { ps -eo sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
+running() { left_in_session "$1"; }
 # Waits up to $2 tenths of a second until session $1 has at least $3 processes running.
 wait_running() {
 	k=0
@@ -33,19 +32,7 @@ gone_within_2s() {
 	done
 	return 1
 }
-# Starts "$@" as the leader of a new session, in the background; its pid (= session id) in $sid.
-start() {
-	rm -f "$TMP/sid"
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	setsid sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/sid" "$@" >"$TMP/out" 2>"$TMP/err" &
-	job=$!
-	k=0
-	while [ ! -s "$TMP/sid" ] && [ "$k" -lt 50 ]; do
-		sleep 0.1
-		k=$((k + 1))
-	done
-	sid=$(cat "$TMP/sid")
-}
+start() { start_in_session "$@"; }
 
 # 1. Signals to a big run: 500 procs units talking to the delay server, 30 rounds of 1 s.
 for sig in INT TERM KILL; do

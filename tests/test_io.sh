@@ -89,15 +89,11 @@ fcmp "$p" ">=" 0.2 && fcmp "$p" ">" "$(awk -v c="$c" 'BEGIN { print 5 * c }')" &
 	pass "sleep: procs pool of 2 for 40 tasks ${p}s, 40 coroutines ${c}s" ||
 	fail "sleep: procs pool of 2 for 40 tasks '${p}'s vs 40 coroutines '${c}'s"
 
-# 4. Past a lowered RLIMIT_NOFILE: exit 3 naming it, nothing left behind. Run as the leader of
-# a new session, then look for any process still in it.
+# 4. Past a lowered RLIMIT_NOFILE: exit 3 naming it, nothing left behind.
 for m in threads procs coros; do
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	setsid -w sh -c 'echo $$ >"$1"; ulimit -n 64; exec "$2" --model "$3" --workload echo --units 200 --size 1' \
-		sh "$TMP/sid" "$CVP" "$m" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	sid=$(cat "$TMP/sid")
-	left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
+	in_session sh -c 'ulimit -n 64; exec "$0" "$@"' "$CVP" --model "$m" --workload echo --units 200 --size 1
+	left=$(left_in_session "$sid")
 	[ "$rc" -eq 3 ] && grep -q RLIMIT_NOFILE "$TMP/err" && grep -q 200 "$TMP/err" && [ ! -s "$TMP/out" ] &&
 		pass "$m: 200 connections past ulimit -n 64: exit 3 naming RLIMIT_NOFILE" ||
 		fail "$m: past ulimit -n 64: exit $rc ($(cat "$TMP/err"))"
@@ -108,11 +104,8 @@ done
 # Threads past the address space (ulimit -v: 1000 default stacks do not fit in 1 GB) while the
 # delay server runs: exit 3 with the count reached, and the server goes too.
 # shellcheck disable=SC2016 # expanded by the inner shell
-setsid -w sh -c 'echo $$ >"$1"; ulimit -v 1000000; exec "$2" --model threads --workload echo --units 1000 --size 1' \
-	sh "$TMP/sid" "$CVP" >"$TMP/out" 2>"$TMP/err"
-rc=$?
-sid=$(cat "$TMP/sid")
-left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
+in_session sh -c 'ulimit -v 1000000; exec "$0" "$@"' "$CVP" --model threads --workload echo --units 1000 --size 1
+left=$(left_in_session "$sid")
 [ "$rc" -eq 3 ] && grep -q "at unit [0-9]* of 1000" "$TMP/err" && [ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
 	pass "threads past ulimit -v with the server up: exit 3 with the count, nothing left" ||
 	fail "threads past ulimit -v: exit $rc, $left left ($(cat "$TMP/err"))"
@@ -120,17 +113,14 @@ left=$(ps -eo sid= | awk -v s="$sid" '$1 == s' | wc -l)
 # 5. Interrupted mid-run (SIGINT to the harness): the server and every unit go, and so does
 # the socket directory.
 for m in procs coros; do
-	# shellcheck disable=SC2016
-	setsid sh -c 'echo $$ >"$1"; exec "$2" --model "$3" --workload echo --units 50 --size 100 --delay-ms 20' \
-		sh "$TMP/sid" "$CVP" "$m" >/dev/null 2>&1 &
+	start_in_session "$CVP" --model "$m" --workload echo --units 50 --size 100 --delay-ms 20
 	sleep 0.5
-	sid=$(cat "$TMP/sid")
 	kill -INT "$sid"
 	wait
 	sleep 0.3
 	# Units and server die with the harness (PR_SET_PDEATHSIG) and are reparented to init,
 	# which may be slow to reap them: count what still runs, not zombies.
-	left=$(ps -eo sid=,stat= | awk -v s="$sid" '$1 == s && $2 !~ /^Z/' | wc -l)
+	left=$(left_in_session "$sid")
 	[ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
 		pass "$m: interrupted echo run leaves nothing" ||
 		fail "$m: interrupted: $left processes, dir: $(ls "$SOCKDIR")"

@@ -8,16 +8,14 @@ set -u
 
 SOCKDIR=$TMP/sock
 mkdir -p "$SOCKDIR"
-# shellcheck disable=SC2016 # expanded by the inner shell
-TMPDIR=$SOCKDIR setsid sh -c 'echo $$ >"$1"; exec "$2" --model threads --workload echo --units 4 --size 40 --delay-ms 100' \
-	sh "$TMP/sid" "$CVP" >/dev/null 2>"$TMP/err" &
-job=$!
+TMPDIR=$SOCKDIR
+export TMPDIR
+start_in_session "$CVP" --model threads --workload echo --units 4 --size 40 --delay-ms 100
 k=0
 while [ -z "$(find "$SOCKDIR" -type s 2>/dev/null)" ] && [ "$k" -lt 100 ]; do
 	sleep 0.1
 	k=$((k + 1))
 done
-sid=$(cat "$TMP/sid")
 sock=$(find "$SOCKDIR" -type s)
 dir=$(dirname "$sock")
 [ -n "$sock" ] && [ "$(stat -c %a "$dir")" = 700 ] &&
