@@ -10,7 +10,7 @@ enum { MAX_UNITS = 1000000 };
 
 enum {
 	H_MODEL, H_WORKLOAD, H_UNITS, H_TASKS, H_CORES, H_PIN, H_SIZE, H_FORMAT, H_HEADER, H_OUT,
-	H_EXPECT, H_TIMEOUT, H_LIST, H_HELP,
+	H_EXPECT, H_TIMEOUT, H_LIST, H_PLACES, H_HELP,
 };
 static const char *const pins[] = {[PIN_COMPACT] = "compact", [PIN_SCATTER] = "scatter",
 				   [PIN_NONE] = "none", NULL};
@@ -51,6 +51,9 @@ static const struct wl_opt harness_opts[] = {
 		       .help = "stop the whole run after N seconds, leaving nothing behind"},
 	[H_LIST] = {.name = "list", .type = WL_OPT_FLAG,
 		    .help = "every model and workload: options, figures, plans (--format)"},
+	[H_PLACES] = {.name = "places", .type = WL_OPT_FLAG,
+		      .help = "print where --units units on --cores cores with --pin would be "
+			      "bound (unit,pus lines), and nothing else"},
 	[H_HELP] = {.name = "help", .type = WL_OPT_FLAG, .help = "this text"},
 	{0},
 };
@@ -69,15 +72,6 @@ int main(int argc, char **argv)
 		opt_list(stdout, h.given[H_FORMAT] ? h.v[H_FORMAT] : FMT_TEXT);
 		return EXIT_OK;
 	}
-	if (!h.given[H_MODEL]) {
-		char names[256];
-		caps_models(0, names, sizeof names);
-		cvp_die(EXIT_USAGE, "--model: missing (one of: %s)", names);
-	}
-	if (!h.given[H_WORKLOAD])
-		cvp_die(EXIT_USAGE, "--workload: missing (see cvp --list)");
-	if (h.given[H_OUT] && !*h.text[H_OUT])
-		cvp_die(EXIT_USAGE, "--out: empty file name");
 	struct request q = {
 		.model = h.text[H_MODEL],
 		.workload = h.text[H_WORKLOAD],
@@ -97,5 +91,16 @@ int main(int argc, char **argv)
 		.expect_set = h.given[H_EXPECT],
 		.timeout_s = h.v[H_TIMEOUT],
 	};
+	if (h.given[H_PLACES])
+		return run_places(&q);
+	if (!h.given[H_MODEL]) {
+		char names[256];
+		caps_models(0, names, sizeof names);
+		cvp_die(EXIT_USAGE, "--model: missing (one of: %s)", names);
+	}
+	if (!h.given[H_WORKLOAD])
+		cvp_die(EXIT_USAGE, "--workload: missing (see cvp --list)");
+	if (h.given[H_OUT] && !*h.text[H_OUT])
+		cvp_die(EXIT_USAGE, "--out: empty file name");
 	return run_request(&q, &cl);
 }

@@ -92,6 +92,10 @@ HWLOC_SYNTHETIC=$synth $CVP --model threads --workload hash --cores 2 --units 2 
 HWLOC_SYNTHETIC=$synth $CVP --model procs --workload hash --cores 4 --units 4 --pin scatter --size 100 --header >"$TMP/s4.csv" &&
 	[ "$(col "$TMP/s4.csv" pus_bound)" = "0 8 16 24" ] &&
 	pass "synthetic: scatter 4 units, one per L3" || fail "synthetic scatter 4: $(col "$TMP/s4.csv" pus_bound)"
+# --places prints the same placement for another runtime to apply.
+[ "$(HWLOC_SYNTHETIC=$synth $CVP --places --cores 4 --units 4 --pin scatter | tail -n +2 | tr '\n' ' ')" = \
+	"0,0 1,8 2,16 3,24 " ] && pass "--places: scatter over the fake machine, as the units are bound" ||
+	fail "--places: $(HWLOC_SYNTHETIC=$synth $CVP --places --cores 4 --units 4 --pin scatter | tr '\n' ' ')"
 HWLOC_SYNTHETIC=$synth $CVP --model threads --workload hash --size 100 --header >"$TMP/sd.csv" &&
 	[ "$(col "$TMP/sd.csv" cores)" = 16 ] && [ "$(col "$TMP/sd.csv" units)" = 16 ] &&
 	pass "synthetic: default is one unit per core (16)" || fail "synthetic default units"

@@ -55,6 +55,26 @@ const struct workload *workload_find(const char *flag, const char *name)
 
 /* ---- setup */
 
+int run_places(const struct request *q)
+{
+	struct pin *p = pin_open();
+	unsigned have = pin_cores(p);
+	if (q->cores_set && q->cores > have)
+		cvp_die(EXIT_USAGE, "--cores: %" PRIu64 " is more than the %u core%s this run may use",
+			q->cores, have, have == 1 ? "" : "s");
+	uint64_t cores = q->cores_set ? q->cores : have;
+	uint64_t units = q->units_set ? q->units : cores;
+	CHECK(pin_plan(p, cores, q->pin, units) == 0);
+	printf("unit,pus\n");
+	for (uint64_t u = 0; u < units; u++) {
+		char pus[4096];
+		pin_unit_pus(p, u, pus, sizeof pus);
+		printf("%" PRIu64 ",%s\n", u, pus);
+	}
+	pin_close(p);
+	return EXIT_OK;
+}
+
 /* A model lacks caps the workload (or one of its choices) needs: skip, saying who has them. */
 static _Noreturn void unsupported(const struct run *r, const char *what, unsigned needs)
 {

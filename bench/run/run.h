@@ -22,5 +22,8 @@ struct request {
 
 /* Runs the request and prints its row; returns the exit status. */
 int run_request(const struct request *q, struct cmdline *cl);
+/* Prints where the request's units would be bound ("unit,pus" lines), for another runtime to
+ * bind its units the same way; returns the exit status. */
+int run_places(const struct request *q);
 
 #endif

@@ -95,6 +95,17 @@ static hwloc_const_bitmap_t unit_set(const struct pin *p, uint64_t u)
 	return p->mode == PIN_NONE ? p->all : p->sets[u % p->nsets];
 }
 
+void pin_unit_pus(const struct pin *p, uint64_t u, char *buf, size_t len)
+{
+	size_t k = 0;
+	unsigned pu;
+	buf[0] = 0;
+	hwloc_bitmap_foreach_begin(pu, unit_set(p, u))
+		if (k < len)
+			k += snprintf(buf + k, len - k, "%s%u", k ? " " : "", pu);
+	hwloc_bitmap_foreach_end();
+}
+
 int pin_unit_pu(const struct pin *p, uint64_t u)
 {
 	if (p->mode == PIN_NONE && p->nsets > 1)

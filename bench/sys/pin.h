@@ -17,6 +17,8 @@ void pin_close(struct pin *p);
 unsigned pin_cores(const struct pin *p);
 /* Chooses `cores` cores by mode and assigns `units` units to them; 0 or an exit status. */
 int pin_plan(struct pin *p, unsigned cores, enum pin_mode mode, uint64_t units);
+/* The OS indexes of the PUs unit u may run on, space-separated, into buf. */
+void pin_unit_pus(const struct pin *p, uint64_t u, char *buf, size_t len);
 /* OS index of the PU unit u is bound to, or -1 when it is bound to the whole set. */
 int pin_unit_pu(const struct pin *p, uint64_t u);
 /* Binds the calling thread / the calling process to unit u's place. 0 or -1 (errno). */
