@@ -2,6 +2,7 @@
  * The harness's own options are this table; models and workloads bring theirs. */
 #include <stdlib.h>
 
+#include "host/host.h"
 #include "run/options.h"
 #include "run/run.h"
 
@@ -10,7 +11,7 @@ enum { MAX_UNITS = 1000000 };
 
 enum {
 	H_MODEL, H_WORKLOAD, H_UNITS, H_TASKS, H_CORES, H_PIN, H_SIZE, H_FORMAT, H_HEADER, H_OUT,
-	H_EXPECT, H_TIMEOUT, H_LIST, H_PLACES, H_HELP,
+	H_EXPECT, H_TIMEOUT, H_LIST, H_PLACES, H_MACHINE, H_HELP,
 };
 static const char *const pins[] = {[PIN_COMPACT] = "compact", [PIN_SCATTER] = "scatter",
 				   [PIN_NONE] = "none", NULL};
@@ -54,6 +55,10 @@ static const struct wl_opt harness_opts[] = {
 	[H_PLACES] = {.name = "places", .type = WL_OPT_FLAG,
 		      .help = "print where --units units on --cores cores with --pin would be "
 			      "bound (unit,pus lines), and nothing else"},
+	[H_MACHINE] = {.name = "machine", .type = WL_OPT_FLAG,
+		       .help = "measure this host's constants (a system call, a page fault, a "
+			       "swapcontext, a thread and a process create, a cache-line hand-off; "
+			       "--format)"},
 	[H_HELP] = {.name = "help", .type = WL_OPT_FLAG, .help = "this text"},
 	{0},
 };
@@ -91,6 +96,8 @@ int main(int argc, char **argv)
 		.expect_set = h.given[H_EXPECT],
 		.timeout_s = h.v[H_TIMEOUT],
 	};
+	if (h.given[H_MACHINE])
+		return host_constants(h.given[H_FORMAT] ? h.v[H_FORMAT] : FMT_TEXT, stdout);
 	if (h.given[H_PLACES])
 		return run_places(&q);
 	if (!h.given[H_MODEL]) {

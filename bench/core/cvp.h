@@ -12,7 +12,6 @@
 #include "sys/sys.h"
 #include "workloads/workload.h"
 
-enum out_format { FMT_CSV, FMT_JSON, FMT_TEXT };
 
 enum { OPT_MAX = 24 }; /* options per owner (the harness, a model, a workload) */
 

@@ -131,6 +131,41 @@ int pin_bind_process(const struct pin *p, uint64_t u)
 	return bind(p, u, HWLOC_CPUBIND_PROCESS);
 }
 
+int pin_bind_pu(const struct pin *p, int pu)
+{
+	if (!hwloc_topology_is_thissystem(p->topo))
+		return 0;
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	CHECK_MEM(set);
+	hwloc_bitmap_only(set, pu);
+	int rc = hwloc_set_cpubind(p->topo, set, HWLOC_CPUBIND_THREAD);
+	hwloc_bitmap_free(set);
+	return rc;
+}
+
+bool pin_pair(const struct pin *p, bool siblings, int *a, int *b)
+{
+	int ncores = hwloc_get_nbobjs_by_type(p->topo, p->core_type);
+	for (int i = 0; i < ncores; i++) {
+		hwloc_obj_t core = hwloc_get_obj_by_type(p->topo, p->core_type, i);
+		int first = hwloc_bitmap_first(core->cpuset);
+		if (siblings) {
+			int next = hwloc_bitmap_next(core->cpuset, first);
+			if (next >= 0) {
+				*a = first;
+				*b = next;
+				return true;
+			}
+		} else if (i + 1 < ncores) {
+			hwloc_obj_t other = hwloc_get_obj_by_type(p->topo, p->core_type, i + 1);
+			*a = first;
+			*b = hwloc_bitmap_first(other->cpuset);
+			return true;
+		}
+	}
+	return false;
+}
+
 void pin_describe(const struct pin *p, FILE *f)
 {
 	hwloc_obj_t root = hwloc_get_root_obj(p->topo);

@@ -24,6 +24,11 @@ int pin_unit_pu(const struct pin *p, uint64_t u);
 /* Binds the calling thread / the calling process to unit u's place. 0 or -1 (errno). */
 int pin_bind_thread(const struct pin *p, uint64_t u);
 int pin_bind_process(const struct pin *p, uint64_t u);
+/* Binds the calling thread to the PU of OS index pu. 0 or -1 (errno). */
+int pin_bind_pu(const struct pin *p, int pu);
+/* Two PUs for a hand-off: on two different cores, or (siblings) two PUs of one core (SMT);
+ * false when the machine has no such pair. */
+bool pin_pair(const struct pin *p, bool siblings, int *a, int *b);
 /* One line describing the machine: CPU model, synthetic topology, hwloc version. */
 void pin_describe(const struct pin *p, FILE *f);
 

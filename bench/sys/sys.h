@@ -40,6 +40,9 @@ _Noreturn void cvp_out_of_memory(const char *what, const char *file, int line);
 /* Prints "cvp: <message>" on stderr and exits with status. */
 _Noreturn void cvp_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* How a row, a listing or the host's constants are written. */
+enum out_format { FMT_CSV, FMT_JSON, FMT_TEXT };
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t now_ns(void);
 /* CPU time of the calling thread so far (getrusage RUSAGE_THREAD), in µs. */
