@@ -5,12 +5,19 @@
 # (memory, spawn, switch, checksum, in-process wall time), so nothing runs twice.
 #
 # Environment: PROFILE=quick|default|full, WORKLOADS=a,b and MODELS=x,y (subsets; default all),
-# CVP (default build/cvp), RESULTS_ROOT (default results), RESUME=folder (go on with an
-# unfinished run, skipping what it finished). Leaves results/<host>-<UTC time>/ with
-# machine.txt, list.csv (what the binary said of itself), plan.txt, status.csv, raw/ (hyperfine
-# JSON and the rows of each configuration), cvp.csv, derived/, plots/ and TABLE.md;
-# results/latest points to it. A configuration's files appear whole or not at all, so an
-# interrupted run keeps every configuration it finished.
+# BUDGET=seconds (default: the profile's), CVP (default build/cvp), RESULTS_ROOT (default
+# results), RESUME=folder (go on with an unfinished run, skipping what it finished). Leaves
+# results/<host>-<UTC time>/ with machine.txt (with the host's constants), list.csv (what the
+# binary said of itself), plan.txt (with each configuration's predicted seconds and any cut),
+# status.csv, raw/ (the constants, the serial references, hyperfine JSON and the rows of each
+# configuration), budget.txt (the predicted total and the cuts), cvp.csv, derived/, plots/ and
+# TABLE.md; results/latest points to it. A
+# configuration's files appear whole or not at all, so an interrupted run keeps every
+# configuration it finished.
+#
+# Before the matrix, the host's constants (cvp --machine) and the serial references give every
+# configuration a predicted time; when the total passes the budget, plan.py cuts (counted runs to
+# 3, then the largest unit counts of the costliest model), and each cut is in status.csv.
 #
 # status.csv says what became of each configuration: ok; cap (cvp exit 3: a resource limit,
 # named in the message); unsupported (exit 4); unavailable (this cvp has no such workload or
@@ -22,7 +29,7 @@ cd "$(dirname "$0")/.." || exit 1
 PROFILE=${PROFILE:-default}
 CVP=${CVP:-build/cvp}
 RESULTS_ROOT=${RESULTS_ROOT:-results}
-STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,message"
+STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,predicted_s,actual_s,cut,message"
 
 die() {
 	echo "bench: $*" >&2
@@ -63,7 +70,7 @@ csv_col() {
 # run again.
 if [ -n "${RESUME:-}" ]; then
 	RUN=${RESUME%/}
-	for f in plan.txt machine.txt list.csv raw/reference.csv; do
+	for f in plan.txt machine.txt list.csv raw/constants.csv; do
 		[ -s "$RUN/$f" ] || die "RESUME=$RESUME: $RUN/$f is missing; not a results folder this driver began (start afresh without RESUME)"
 	done
 	was=$(awk '/^profile: / { print $2 }' "$RUN/machine.txt")
@@ -75,15 +82,25 @@ else
 fi
 case $RUN in *[!A-Za-z0-9._/-]*) die "$RUN: the results path must be plain characters" ;; esac
 TMPF="$BIN/tmp"
+ns_now() { date +%s%N; }
+plan() { # plan [REFERENCES]: the matrix, predicted with the constants (and references), to stdout
+	python3 scripts/plan.py "$RUN/list.csv" --profile "$PROFILE" --ncores "$NCORES" \
+		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" --budget "${BUDGET:-}" \
+		--constants "$RUN/raw/constants.csv" ${1:+--references "$1"}
+}
 if [ -z "${RESUME:-}" ]; then
-	# The plan first: an unknown WORKLOADS or MODELS name is a usage error before anything runs.
+	# The plan first: an unknown WORKLOADS, MODELS or BUDGET is a usage error before anything
+	# runs or is written.
 	"$CVP" --list --format csv >"$TMPF.list" || die "$CVP --list failed"
 	python3 scripts/plan.py "$TMPF.list" --profile "$PROFILE" --ncores "$NCORES" \
-		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" >"$TMPF.plan" || exit $?
+		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" --budget "${BUDGET:-}" \
+		>/dev/null 2>"$TMPF.err" || { cat "$TMPF.err" >&2; exit 2; }
 	mkdir -p "$RUN/raw" || die "$RUN: cannot create"
 	mv "$TMPF.list" "$RUN/list.csv"
-	mv "$TMPF.plan" "$RUN/plan.txt"
-	sh scripts/machine.sh "$PROFILE" "$CVP_NAME" >"$RUN/machine.txt"
+	printf 'bench: measuring the host constants\n' >&2
+	"$CVP" --machine --format csv >"$RUN/raw/constants.csv" || die "$CVP --machine failed"
+	sh scripts/machine.sh "$PROFILE" "$CVP_NAME" "$RUN/raw/constants.csv" >"$RUN/machine.txt"
+	plan >"$RUN/plan.txt" 2>/dev/null || die "plan.py failed"
 fi
 ln -sfn "$(basename "$RUN")" "$(dirname "$RUN")/latest"
 # The runtime of this binary's rows (every row says it; `c` for the C binary).
@@ -100,19 +117,30 @@ trap interrupted INT TERM HUP
 
 # The serial reference of each workload the cpu group runs, at the size the plan gives it: its
 # checksum goes to the timed runs as --expect, so they do not re-run the work serially inside
-# hyperfine's clock. Rows in raw/reference.csv.
+# hyperfine's clock, and its times calibrate the plan's predictions. Rows in raw/reference.csv,
+# times in raw/reference-times.csv; then the plan again, with them, cut to the budget.
 if [ -z "${RESUME:-}" ]; then
+	echo "workload,size,wall_s,process_s" >"$RUN/raw/reference-times.csv"
 	awk -F'|' '$2 == "cpu" && !seen[$3]++ { print $3, $9 }' "$RUN/plan.txt" | while read -r rw rsize; do
 		printf 'bench: serial reference of %s\n' "$rw" >&2
 		rm -f "$TMPF.ref"
+		r0=$(ns_now)
 		"$CVP" --model serial --workload "$rw" --units 1 --cores 1 --size "$rsize" --out "$TMPF.ref" >/dev/null ||
 			die "$rw: the serial reference run at size $rsize failed"
+		r1=$(ns_now)
 		from=1
 		[ ! -s "$RUN/raw/reference.csv" ] || from=2
 		tail -n +"$from" "$TMPF.ref" >>"$RUN/raw/reference.csv"
+		printf '%s,%s,%s,%s\n' "$rw" "$rsize" "$(csv_col "$TMPF.ref" wall_s)" \
+			"$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')" \
+			>>"$RUN/raw/reference-times.csv"
 	done || exit 1
+	[ -s "$RUN/raw/reference.csv" ] || : >"$RUN/raw/reference.csv"
+	plan "$RUN/raw/reference-times.csv" >"$TMPF.plan" 2>"$TMPF.err" || die "plan.py failed: $(cat "$TMPF.err")"
+	sed 's/^bench: /bench: plan: /' "$TMPF.err" >&2
+	mv "$TMPF.plan" "$RUN/plan.txt"
+	sed 's/^bench: //' "$TMPF.err" >"$RUN/budget.txt"
 fi
-[ -s "$RUN/raw/reference.csv" ] || : >"$RUN/raw/reference.csv"
 
 # ---- running one configuration
 n=$(wc -l <"$RUN/plan.txt")
@@ -132,14 +160,15 @@ fi
 rm -f "$RUN/INCOMPLETE"
 
 mmss() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
+# The ETA: the predicted seconds of what is left, corrected by how the finished configurations'
+# actual times compared with their predictions.
+pred_left=$(awk -F'|' -v done="$DONE" 'index(done, " " $1 " ") == 0 { s += $13 } END { print s + 0 }' "$RUN/plan.txt")
+pred_done=0 act_done=0
 progress() { # one line, rewritten in place on a terminal
 	elapsed=$(($(date +%s) - t_start))
-	if [ "$i" -gt 1 ]; then
-		left="~$(mmss $((elapsed * (n - i + 1) / (i - 1))))"
-	else
-		left="unknown"
-	fi
-	line=$(printf '[%d/%d] %-34s elapsed %s, remaining %s' "$i" "$n" "$1" "$(mmss "$elapsed")" "$left")
+	left=$(awk -v l="$pred_left" -v p="$pred_done" -v a="$act_done" \
+		'BEGIN { printf "%d", l * (p > 0 ? a / p : 1) + 0.5 }')
+	line=$(printf '[%d/%d] %-34s elapsed %s, remaining ~%s' "$i" "$n" "$1" "$(mmss "$elapsed")" "$(mmss "$left")")
 	if [ -t 2 ]; then printf '\r\033[K%s' "$line" >&2; else echo "$line" >&2; fi
 }
 
@@ -151,9 +180,11 @@ append() {
 }
 record() { # record STATUS EXIT MESSAGE — one line in status.csv for the current configuration
 	msg=$(printf '%s' "$3" | tr '\n"' " '")
+	actual=$(awk -v a="$t0" -v b="$(ns_now)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	[ -s "$RUN/status.csv" ] || echo "$STATUS_HEADER" >"$RUN/status.csv"
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" "$w" "$m" \
-		"$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$msg" | append "$RUN/status.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" \
+		"$w" "$m" "$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$predicted" "$actual" "$cut" \
+		"$msg" | append "$RUN/status.csv"
 }
 
 # Forking more processes than the machine can hold is not attempted: where a model's units are
@@ -174,6 +205,10 @@ proc_limit() { # a reason when $2 units of model $1 are more processes than this
 
 run_config() {
 	rm -f "$TMPF".*
+	if [ "$runs" -eq 0 ]; then # cut from the plan to fit the budget
+		record cut "" "$cut"
+		return
+	fi
 	why=$(proc_limit "$m" "$u")
 	if [ -n "$why" ]; then
 		record cap "" "$why"
@@ -232,10 +267,14 @@ run_config() {
 	rm -f "$TMPF".*
 }
 
-while IFS='|' read -r name group w m v u t c size delay warmup runs; do
-	progress "$name"
+while IFS='|' read -r name group w m v u t c size delay warmup runs predicted cut; do
 	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac
+	progress "$name"
+	t0=$(ns_now)
 	run_config
+	pred_left=$(awk -v l="$pred_left" -v p="$predicted" 'BEGIN { print l - p }')
+	pred_done=$(awk -v d="$pred_done" -v p="$predicted" 'BEGIN { print d + p }')
+	act_done=$(awk -v d="$act_done" -v a="$actual" 'BEGIN { print d + a }')
 	i=$((i + 1))
 done <"$RUN/plan.txt"
 rm -f "$TMPF".*

@@ -1,11 +1,13 @@
 #!/bin/sh
-# machine.sh PROFILE CVP — prints machine.txt: what makes this run's numbers comparable.
+# machine.sh PROFILE CVP [CONSTANTS] — prints machine.txt: what makes this run's numbers
+# comparable, with the host's constants (the CSV `cvp --machine --format csv` wrote) among them.
 # "key: value" lines up to the first blank line (scripts/report.py reads those), then the
 # hwloc topology as lstopo draws it. A value that cannot be read here says so.
 # CC and CFLAGS come from the environment (the Makefile passes what it built with).
 set -u
 profile=$1
 cvp=$2
+constants=${3:-}
 cc=${CC:-cc}
 
 # The first line of file $1 starting with $2, with everything up to ": " removed.
@@ -47,6 +49,14 @@ echo "max processes (ulimit -u): $(limit 'Max processes')"
 echo "max open files (ulimit -n): $(limit 'Max open files')"
 echo "threads-max: $(readable /proc/sys/kernel/threads-max)"
 echo "vm.max_map_count: $(readable /proc/sys/vm/max_map_count)"
+echo "page-table isolation: $(readable /sys/devices/system/cpu/vulnerabilities/meltdown)"
+# The host's constants: "constant NAME: VALUE UNIT (min..max; what it is)".
+if [ -n "$constants" ]; then
+	awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		{ what = $0; sub(/^[^"]*"/, "", what); sub(/"$/, "", what)
+		  if ($c["value"] == "") print "constant " $c["constant"] ": n/a (" what ")"
+		  else print "constant " $c["constant"] ": " $c["value"] " " $c["unit"] " (" $c["min"] ".." $c["max"] "; " what ")" }' "$constants"
+fi
 echo
 echo "lstopo:"
 lstopo-no-graphics --no-io 2>/dev/null || echo "(lstopo-no-graphics unavailable)"

@@ -1,20 +1,34 @@
 #!/usr/bin/env python3
 """plan.py — the matrix `make bench` runs, built from the binary's description of itself
-(list.csv, as `cvp --list --format csv` prints it): every workload enters by the plans its
-descriptor names, under the models (and variants) it says it runs under. Nothing here names a
-workload or a model; what differs between them is read from their capabilities.
+(list.csv, as `cvp --list --format csv` prints it), with the time each configuration is
+predicted to take and the cuts that keep the whole run within its time budget.
+
+Every workload enters by the plans its descriptor names, under the models (and variants) it
+says it runs under. Nothing here names a workload or a model: what differs between them is read
+from their capabilities (list.csv's models column).
 
   plan.py LIST.csv --profile P --ncores N [--workloads a,b] [--models x,y]
+          [--constants raw/constants.csv] [--references raw/reference-times.csv]
+          [--budget SECONDS]
 
 prints plan.txt: one configuration a line, fields separated by '|':
-  name|group|workload|model|variant|units|tasks|cores|size|delay_ms|warmup|runs
+  name|group|workload|model|variant|units|tasks|cores|size|delay_ms|warmup|runs|predicted_s|cut
 Groups (the report's): cpu (cores 1..N against a serial reference), io (a sweep of unit counts),
 pool (a pool over many tasks), probe (the cost probes). An empty field is left to the binary's
-default. Exit 2 with a message naming the bad value for an unknown workload, model or profile."""
+default. `runs` 0 means cut: not run, with the reason in `cut`. On stderr: the predicted total and
+the cuts. Exit 2 with a message naming the bad value for an unknown workload, model or profile.
+
+Prediction (seconds per configuration) = (warm-up + counted runs) x one run, where one run is
+the process's start, the units' creation and reaping, and the work, each from the host's
+constants (cvp --machine) and, for CPU-bound work, from the serial reference run of this very
+run; the coefficients below were fitted to runs on two hosts of the 2-core kind (a system call
+of 90 ns and of 1 us). The budget cuts counted runs to 3 first, then the largest unit counts of
+the model whose unit sweeps cost most, one at a time."""
 import argparse
 import csv
+import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -29,14 +43,18 @@ class Profile:
     pool_delay_ms: int
     probe_units: int       # units of the memory and spawn probes
     placement_size: int    # hand-offs of a placement probe (0: its default)
+    budget_s: float        # the whole `make bench` after the build: BUDGET= overrides
 
 
 PROFILES = {
-    "quick": Profile(1, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000),
-    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0),
+    "quick": Profile(1, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 75),
+    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 570),
     "full": Profile(2, 10, 4, (1, 10, 100, 1000, 10000, 100000), 100, 5, 1000, 1, 10000,
-                    1000000),
+                    1000000, 3600),
 }
+MIN_RUNS = 3  # the first cut: counted runs down to this
+# What a run costs besides the matrix: the constants, the references, the report and the plots.
+FIXED_S = 15
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class Entry:
     name: str
     kind: str
     default_size: str
-    options: tuple
+    options: dict  # name -> default, as listed
     plans: tuple
     models: tuple  # workload: model or model/variant; model: its capabilities
     roles: tuple
@@ -56,8 +74,37 @@ def read_list(path):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return [Entry(r["what"], r["name"], r["kind"], r["default_size"],
-                  tuple(o.split("=")[0] for o in r["options"].split()), tuple(r["plans"].split()),
+                  dict(o.partition("=")[::2] for o in r["options"].split()),
+                  tuple(r["plans"].split()),
                   tuple(r["models"].split()), tuple(r["roles"].split())) for r in rows]
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    plan: str  # the descriptor's plan it comes from
+    group: str
+    workload: str
+    model: str
+    variant: str
+    units: object  # int, or "" for the binary's default
+    tasks: object
+    cores: int
+    size: object
+    delay_ms: object
+    warmup: int
+    runs: int
+    caps: frozenset  # the model's capabilities
+    default_size: int
+    work: int  # a workload's `work` option: ops of CPU work per wait (0: none)
+    predicted_s: float = 0.0
+    cut: str = ""
+
+    def line(self):
+        return "|".join(str(x) for x in (
+            self.name, self.group, self.workload, self.model, self.variant, self.units,
+            self.tasks, self.cores, self.size, self.delay_ms, self.warmup, self.runs,
+            f"{self.predicted_s:.3g}", self.cut))
 
 
 def core_counts(n):
@@ -71,13 +118,9 @@ def core_counts(n):
     return out + [n]
 
 
-def line(name, group, w, m, variant, units, tasks, cores, size, delay, p):
-    return "|".join(str(x) for x in (name, group, w, m, variant, units, tasks, cores, size,
-                                     delay, p.warmup, p.runs))
-
-
 def plan(entries, p, ncores, only_workloads=None, only_models=None):
-    caps = {e.name: set(e.models) for e in entries if e.what == "model"}
+    """Every configuration of the matrix, unpredicted."""
+    caps = {e.name: frozenset(e.models) for e in entries if e.what == "model"}
     models = [m for m in caps if not only_models or m in only_models]
     out = []
     for w in (e for e in entries if e.what == "workload"):
@@ -91,30 +134,34 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                 runs.setdefault(m, []).append(v)
         delay = lambda d: d if "delay-ms" in w.options else ""  # noqa: E731
         fixed = sum(int(r.split(":")[1]) for r in w.roles) if w.roles else 0
+        dsize = int(w.default_size) if w.default_size else 0
+        work = int(w.options.get("work") or 0)
+
+        def add(name, group, m, v, units, tasks, cores, size, dl):
+            out.append(Config(name.replace("--", "-"), plan_name, group, w.name, m, v, units,
+                              tasks, cores, size, dl, p.warmup, p.runs, caps[m], dsize, work))
         for plan_name in w.plans:
             for m in models:
                 if m not in runs:
                     continue
                 coexist = "coexist" in caps[m]
                 if plan_name == "cores":
-                    size = int(int(w.default_size) * p.cpu_scale)
+                    size = int(dsize * p.cpu_scale)
                     for c in core_counts(ncores):
-                        out.append(line(f"cpu-{w.name}-{m}-c{c}", "cpu", w.name, m, "", c, c, c,
-                                        size, "", p))
+                        add(f"cpu-{w.name}-{m}-c{c}", "cpu", m, "", c, c, c, size, "")
                 elif plan_name == "units" and coexist:  # units one after another: no sweep
                     for u in p.io_units:
-                        out.append(line(f"io-{w.name}-{m}-u{u}", "io", w.name, m, "", u, u,
-                                        ncores, p.io_rounds, delay(p.io_delay_ms), p))
+                        add(f"io-{w.name}-{m}-u{u}", "io", m, "", u, u, ncores, p.io_rounds,
+                            delay(p.io_delay_ms))
                 elif plan_name == "pool" and coexist:
                     # Units that block serve the tasks from a pool of one per core; units that
                     # wait by yielding can be one per task.
                     u = ncores if "block" in caps[m] else p.pool_tasks
-                    out.append(line(f"pool-{w.name}-{m}-u{u}", "pool", w.name, m, "", u,
-                                    p.pool_tasks, ncores, 1, delay(p.pool_delay_ms), p))
+                    add(f"pool-{w.name}-{m}-u{u}", "pool", m, "", u, p.pool_tasks, ncores, 1,
+                        delay(p.pool_delay_ms))
                 elif plan_name == "probe":
                     u = p.probe_units
-                    out.append(line(f"probe-{w.name}-{m}-u{u}", "probe", w.name, m, "", u, u,
-                                    ncores, "", "", p))
+                    add(f"probe-{w.name}-{m}-u{u}", "probe", m, "", u, u, ncores, "", "")
                 elif plan_name == "placement":
                     # Same core: every unit on one core; cross core: spread over two, where
                     # the model runs units on several cores at all.
@@ -122,10 +169,141 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                         for c in (1, 2):
                             if c > ncores or (c > 1 and "parallel" not in caps[m]):
                                 continue
-                            out.append(line(f"probe-{w.name}-{m}-{v}-c{c}".replace("--", "-"),
-                                            "probe", w.name, m, v, fixed or "", fixed or "", c,
-                                            p.placement_size or "", "", p))
+                            add(f"probe-{w.name}-{m}-{v}-c{c}", "probe", m, v, fixed or "",
+                                fixed or "", c, p.placement_size or "", "")
     return out
+
+
+# ---------------------------------------------------------------- prediction
+
+@dataclass(frozen=True)
+class Host:
+    """The constants of `cvp --machine` (seconds), and what the serial references took."""
+    syscall: float = 250e-9
+    page_fault: float = 2e-6
+    swapcontext: float = 350e-9
+    thread: float = 40e-6
+    fork: float = 150e-6
+    # workload -> (size, in-process wall, whole process) of its serial reference
+    refs: tuple = ()
+
+    def scaled(self, k):
+        """The same host, every constant and reference k times slower (for the planner test)."""
+        return Host(self.syscall * k, self.page_fault * k, self.swapcontext * k, self.thread * k,
+                    self.fork * k, tuple((w, s, wall * k, proc * k)
+                                         for w, s, wall, proc in self.refs))
+
+
+UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+CONSTANT_FIELDS = {"syscall_ns": "syscall", "page_fault_us": "page_fault",
+                   "swapcontext_ns": "swapcontext", "thread_create_us": "thread",
+                   "fork_us": "fork"}
+
+
+def read_host(constants, references):
+    vals = {}
+    if constants:
+        with open(constants, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                if r["constant"] in CONSTANT_FIELDS and r["value"]:
+                    vals[CONSTANT_FIELDS[r["constant"]]] = float(r["value"]) * UNITS[r["unit"]]
+    refs = []
+    if references:
+        with open(references, newline="", encoding="utf-8") as f:
+            refs = [(r["workload"], int(r["size"]), float(r["wall_s"]), float(r["process_s"]))
+                    for r in csv.DictReader(f)]
+    return Host(**vals, refs=tuple(refs))
+
+
+def start_s(h):
+    """A process of cvp: exec, the loader's page faults, hwloc's topology, hyperfine's share."""
+    return 4e-3 + 20000 * h.syscall + 500 * h.page_fault
+
+
+def create_s(h, caps, units):
+    """Creating, releasing and reaping `units` units of a model with these capabilities."""
+    if not units or "coexist" not in caps:
+        return 0.0
+    if "shared" not in caps:  # processes: fork grows dearer with the number of processes
+        return units * h.fork * (1.1 + units / 10000)
+    if "block" in caps:  # threads of their own
+        return units * h.thread * 1.8
+    return units * (1.7 * h.page_fault + 2 * h.swapcontext)  # coroutine stacks, first switch
+
+
+def one_run_s(c, h, p):
+    units = c.units if isinstance(c.units, int) else 2
+    ref = {w: (s, wall, proc) for w, s, wall, proc in h.refs}
+    base = start_s(h) + create_s(h, c.caps, units)
+    if c.group == "cpu":
+        if c.workload in ref:
+            size, wall, proc = ref[c.workload]
+            wall *= c.size / size
+            prepare = max(0.0, proc - start_s(h) - 2 * wall)  # the reference also verified
+        else:  # descriptors size their default to about half a second under serial
+            wall, prepare = 0.5 * c.size / max(c.default_size, 1), 0.0
+        speedup = min(c.cores, units) if "parallel" in c.caps else 1
+        return base + prepare + wall / speedup
+    if c.group in ("io", "pool"):
+        delay = float(c.delay_ms or 0) / 1000
+        rounds = int(c.size or 1) * math.ceil(int(c.tasks) / units)
+        waits = int(c.tasks) * int(c.size or 1)
+        # CPU work between waits (about 0.5 µs an op on this kind of host), on the cores the
+        # model can use
+        cores = min(units, c.cores) if "parallel" in c.caps else 1
+        return base + rounds * delay * 1.05 + waits * (10e-6 + c.work * 0.5e-6 / cores)
+    if c.plan == "placement":  # hand-offs between two units
+        turns = int(c.size or c.default_size or 100000)
+        if "block" not in c.caps:  # a direct switch
+            per = 1.3 * h.swapcontext
+        elif c.cores == 1:  # two system calls and a sleep and a wake on one core
+            per = 1.5e-6 + 2 * h.syscall
+        else:  # the same, waking an idle core
+            per = 15e-6 + 5 * h.syscall
+        return base + turns * per
+    # memory or spawn probe: the kernel's figures settle, /proc of every process is read
+    per_unit_proc = 100e-6 if "shared" not in c.caps else 0.0
+    return base + 0.04 + units * per_unit_proc
+
+
+def predict(configs, h, p):
+    return [replace(c, predicted_s=(c.warmup + c.runs) * one_run_s(c, h, p) if c.runs else 0.0)
+            for c in configs]
+
+
+def total_s(configs, h):
+    refs = sum(proc for _, _, _, proc in h.refs)
+    return FIXED_S + refs + sum(c.predicted_s for c in configs)
+
+
+def fit_budget(configs, h, p, budget):
+    """Cuts until the predicted total fits: counted runs to MIN_RUNS, then the largest unit
+    counts of the model whose unit sweeps cost most. Returns the configs and the cuts' lines."""
+    notes = []
+    if total_s(configs, h) <= budget:
+        return configs, notes
+    before = total_s(configs, h)
+    configs = predict([replace(c, runs=min(c.runs, MIN_RUNS),
+                               cut=f"runs {c.runs} to {MIN_RUNS}" if c.runs > MIN_RUNS else "")
+                       for c in configs], h, p)
+    notes.append(f"predicted {before:.0f} s > budget {budget:.0f} s: counted runs cut to "
+                 f"{MIN_RUNS} ({total_s(configs, h):.0f} s)")
+    while total_s(configs, h) > budget:
+        sweeps = [c for c in configs if c.group == "io" and c.runs]
+        if not sweeps:
+            notes.append(f"still predicted {total_s(configs, h):.0f} s: nothing more to cut")
+            break
+        cost = {}
+        for c in sweeps:
+            cost[c.model] = cost.get(c.model, 0) + c.predicted_s
+        worst = max(cost, key=cost.get)
+        big = max((c for c in sweeps if c.model == worst), key=lambda c: (c.units, c.predicted_s))
+        why = (f"not run: predicted {big.predicted_s:.0f} s would pass the budget of "
+               f"{budget:.0f} s (BUDGET)")
+        configs = [replace(c, runs=0, predicted_s=0.0, cut=why) if c is big else c
+                   for c in configs]
+        notes.append(f"{big.name}: {why}")
+    return configs, notes
 
 
 def names(arg, valid, what):
@@ -147,15 +325,33 @@ def main():
     ap.add_argument("--ncores", type=int, required=True)
     ap.add_argument("--workloads", default="")
     ap.add_argument("--models", default="")
+    ap.add_argument("--constants", default="")
+    ap.add_argument("--references", default="")
+    ap.add_argument("--budget", default="", help="seconds (default: the profile's)")
     a = ap.parse_args()
     entries = read_list(a.list)
     ws = names(a.workloads, [e.name for e in entries if e.what == "workload"], "WORKLOADS")
     ms = names(a.models, [e.name for e in entries if e.what == "model"], "MODELS")
-    out = plan(entries, PROFILES[a.profile], a.ncores, ws, ms)
-    if not out:
+    p = PROFILES[a.profile]
+    try:
+        budget = float(a.budget) if a.budget else p.budget_s
+        if not budget > 0:
+            raise ValueError
+    except ValueError:
+        print(f"bench: BUDGET: '{a.budget}' is not a positive number of seconds",
+              file=sys.stderr)
+        sys.exit(2)
+    configs = plan(entries, p, a.ncores, ws, ms)
+    if not configs:
         print("bench: nothing to run: no workload of WORKLOADS runs under MODELS", file=sys.stderr)
         sys.exit(2)
-    print("\n".join(out))
+    h = read_host(a.constants, a.references)
+    configs, notes = fit_budget(predict(configs, h, p), h, p, budget)
+    for n in notes:
+        print(f"bench: budget: {n}", file=sys.stderr)
+    print(f"bench: predicted {total_s(configs, h):.0f} s for {sum(1 for c in configs if c.runs)} "
+          f"configurations (budget {budget:.0f} s)", file=sys.stderr)
+    print("\n".join(c.line() for c in configs))
 
 
 if __name__ == "__main__":

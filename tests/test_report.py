@@ -14,8 +14,10 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, "scripts")
 sys.path.insert(0, SCRIPTS)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import rules  # noqa: E402  (after the path is set)
+import counted  # noqa: E402  (after the path is set)
+import rules  # noqa: E402
 from results import Bad, Run  # noqa: E402
 
 SMALL = os.path.join(ROOT, "tests", "fixtures", "results-small")
@@ -207,40 +209,5 @@ class Sections(Scratch):
         self.assertIn("spawn: no measurements yet", got.stderr)
 
 
-class Counted(unittest.TextTestResult):
-    """Prints each test as one check line and appends pass/fail to $RESULTS_FILE, as
-    tests/lib.sh does for shell checks."""
-
-    def record(self, test, ok, why=""):
-        name = test.id().rsplit(".", 1)[-1].removeprefix("test_").replace("_", " ")
-        print(f"{'ok   ' if ok else 'FAIL '} report: {name}{why}", flush=True)
-        with open(os.environ.get("RESULTS_FILE", os.devnull), "a", encoding="utf-8") as f:
-            f.write("pass\n" if ok else "fail\n")
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self.record(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self.record(test, False, ": " + str(err[1]).splitlines()[0])
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        name = test.id().rsplit(".", 1)[-1].removeprefix("test_").replace("_", " ")
-        print(f"skip  report: {name}: {reason}", flush=True)
-        with open(os.environ.get("RESULTS_FILE", os.devnull), "a", encoding="utf-8") as f:
-            f.write("skip\n")
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self.record(test, False, f": {err[0].__name__}: {err[1]}")
-
-
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(resultclass=Counted, verbosity=0,
-                                     stream=open(os.devnull, "w")).run(suite)
-    for test, trace in result.failures + result.errors:
-        print(f"---- {test.id()}\n{trace}", file=sys.stderr)
-    sys.exit(0 if result.wasSuccessful() else 1)
+    counted.main("report")
