@@ -217,6 +217,26 @@ def median(sorted_vals):
     return sorted_vals[mid] if n % 2 else (sorted_vals[mid - 1] + sorted_vals[mid]) / 2
 
 
+def constants(run):
+    """The host's constants of this run (none for a run that predates them)."""
+    head = ("constant", "value", "unit", "what")
+    return Derived(head, [[c.name, "" if c.value is None else c.value, c.unit, c.what]
+                          for c in run.constants.values()])
+
+
+def timing(run):
+    """Each configuration's predicted and actual seconds (plan.py, bench.sh), and log2 of their
+    ratio: how well the plan's budget was kept."""
+    head = ("config", "status", "predicted_s", "actual_s", "log2_actual_over_predicted")
+    rows = []
+    for c, st in run.status.items():
+        p, a = st.get("predicted_s") or "", st.get("actual_s") or ""
+        ratio = math.log2(float(a) / float(p)) if p and a and float(p) > 0 and float(a) > 0 \
+            and st["status"] != "cut" else ""
+        rows.append([c, st["status"], p, a, ratio])
+    return Derived(head, rows)
+
+
 def derive(run, probes):
     """{file name: Derived}. probes names the probe behind each cost file ({"memory.csv": ..,
     "spawn.csv": .., "switch.csv": ..}), as the rules that read them name it."""
@@ -230,6 +250,8 @@ def derive(run, probes):
         "spawn.csv": spawn(run, probes["spawn.csv"]),
         "switch.csv": switch(run, probes["switch.csv"]),
         "workloads.csv": workloads(run, speed, io),
+        "constants.csv": constants(run),
+        "timing.csv": timing(run),
     }
 
 

@@ -1,7 +1,8 @@
 """results.py — reads and checks one results folder written by scripts/bench.sh: machine.txt,
 status.csv (what became of each configuration), cvp.csv (one row per counted run),
-raw/<configuration>.json (hyperfine) and, where the binary wrote it, list.csv (its
-self-description). Every CSV is read by header name. A missing or corrupt file raises Bad with
+raw/<configuration>.json (hyperfine) and, where the run has them, list.csv (the binary's
+self-description), raw/constants.csv (the host's constants) and budget.txt (the plan's
+prediction and cuts). Every CSV is read by header name. A missing or corrupt file raises Bad with
 a message that starts with the file's path; nothing here knows any workload by name."""
 import csv
 import json
@@ -33,6 +34,30 @@ LIST_COLS = ("what", "name", "kind", "default_size", "size_per", "options", "fig
 KINDS = ("cpu", "io", "probe")
 # The plan's groups and the kind of work each runs: a pool runs IO waits on few units.
 GROUP_KIND = {"cpu": "cpu", "io": "io", "pool": "io", "probe": "probe"}
+
+
+@dataclass(frozen=True)
+class Constant:
+    """One of the host's constants (cvp --machine): value None where it was not measurable."""
+    name: str
+    value: object
+    unit: str
+    what: str
+
+    def text(self):
+        """The value as prose cites it: '1,020 ns'."""
+        return "n/a" if self.value is None else f"{g(self.value)} {self.unit}"
+
+
+def g(x, digits=3):
+    """A figure with `digits` significant digits, thousands separated."""
+    if x is None:
+        return "?"
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    dec = max(0, digits - 1 - mag)
+    return f"{round(x, dec):,.{dec}f}"
 
 
 class Bad(Exception):
@@ -120,13 +145,14 @@ def pairs(path, n, col, s):
 
 
 def read_list(path):
-    """{name: Entry} of the workloads in a list.csv (models are listed there too; the report
+    """{name: Entry} of the workloads in a list.csv, and {model: its capabilities} (the report
     takes its model columns from the rows)."""
-    out = {}
+    out, caps = {}, {}
     for n, r in read_csv(path, LIST_COLS):
         if r["what"] not in ("model", "workload"):
             raise Bad(f"{path}:{n}: corrupt: what is {r['what']!r}, not model or workload")
         if r["what"] != "workload":
+            caps[r["name"]] = frozenset(r["models"].split())
             continue
         if r["kind"] not in KINDS:
             raise Bad(f"{path}:{n}: corrupt: kind is {r['kind']!r}, not {' or '.join(KINDS)}")
@@ -137,6 +163,17 @@ def read_list(path):
                 raise Bad(f"{path}:{n}: corrupt: figure {spec!r} is not name:unit:lower|higher")
             figs.append(Figure(*parts))
         out[r["name"]] = Entry(r["what"], r["name"], r["kind"], tuple(figs))
+    return out, caps
+
+
+def read_constants(path):
+    """{name: Constant} from raw/constants.csv; {} for a run that predates them."""
+    if not os.path.isfile(path):
+        return {}
+    out = {}
+    for n, r in read_csv(path, ("constant", "value", "unit", "what")):
+        out[r["constant"]] = Constant(r["constant"], number(path, n, r["constant"], r["value"]),
+                                      r["unit"], r["what"])
     return out
 
 
@@ -168,12 +205,19 @@ class Run:
         self.listed = os.path.isfile(lpath)
         # Folders written before the binary described itself have none: their workloads are
         # those they planned.
-        self.catalogue = read_list(lpath) if self.listed else {}
+        self.catalogue, self.model_caps = read_list(lpath) if self.listed else ({}, {})
+        self.constants = read_constants(os.path.join(folder, "raw", "constants.csv"))
+        bpath = os.path.join(folder, "budget.txt")
+        self.budget = []  # the plan's prediction and cuts, as plan.py said them
+        if os.path.isfile(bpath):
+            with open(bpath, encoding="utf-8", errors="replace") as f:
+                self.budget = [line.rstrip("\n") for line in f if line.strip()]
         spath = os.path.join(folder, "status.csv")
         self.status = {}
         for n, r in read_csv(spath, STATUS_COLS):
-            for col in ("units", "tasks", "cores"):
-                number(spath, n, col, r[col])
+            for col in ("units", "tasks", "cores", "predicted_s", "actual_s"):
+                if col in r:
+                    number(spath, n, col, r[col])
             self.status[r["config"]] = r
         self.rows = {}
         ok = [c for c, r in self.status.items() if r["status"] == "ok"]
@@ -254,6 +298,16 @@ class Run:
             out.update(dict.fromkeys(e.name for e in self.catalogue.values()
                                      if e.kind == GROUP_KIND.get(group) and group != "pool"))
         return list(out)
+
+    def caps(self, model):
+        """A model's capabilities as the binary listed them (coexist, block, parallel, shared,
+        direct); empty for a run without list.csv."""
+        return self.model_caps.get(model, frozenset())
+
+    def constant(self, name):
+        """A host constant measured in this run, or None."""
+        c = self.constants.get(name)
+        return c if c and c.value is not None else None
 
     def headline(self, workload):
         """The workload's headline figure as its list.csv names it, or None when the list names

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from results import MODELS
+from results import MODELS, g
 
 PARALLEL = 0.75  # the share of N cores a speedup and the busy cores must reach (rules M, C, P)
 
@@ -51,6 +51,9 @@ class Rule:
     notes: dict = field(default_factory=dict)  # what the prose adds after a workload's name
     source: str = ""  # the derived cost file its verdict reads, drawn from its probe
     claim: Optional[Claim] = None
+    # The host constant that explains a model's figure, cited beside it from the run's own
+    # constants: (rule, Evidence, model, figure) -> text, or None.
+    cite: Optional[Callable] = None
 
     def row(self, n):
         return self.title.format(n=n)
@@ -60,17 +63,6 @@ class Rule:
 
 
 # ---------------------------------------------------------------- words for numbers
-
-def g(x, digits=3):
-    """A figure with `digits` significant digits, thousands separated."""
-    if x is None:
-        return "?"
-    if x == 0:
-        return "0"
-    mag = math.floor(math.log10(abs(x)))
-    dec = max(0, digits - 1 - mag)
-    return f"{round(x, dec):,.{dec}f}"
-
 
 def kib(x):
     return f"{g(x / 1024)} MiB" if x >= 10240 else f"{g(x)} KiB"
@@ -237,8 +229,62 @@ def cost(what):
         v = band(rule.bands, min(x["value"] for x in rs))
         nums = "; ".join(f"{x['what'] + ' ' if x['what'] else ''}{g(x['value'])} {rule.unit}"
                          for x in rs)
-        return Cell(v, f"{v} ({nums})")
+        why = rule.cite(rule, ev, m, min(x["value"] for x in rs)) if rule.cite else None
+        sep = " " if why and why.startswith("=") else "; "
+        return Cell(v, f"{v} ({nums}{sep + why if why else ''})")
     return verdict
+
+
+# ---------------------------------------------------------------- the host constants behind figures
+
+def creation_constant(caps):
+    """The primitive a model's unit is created with, and what it is called: a fork for processes,
+    pthread_create for threads of their own, the first touch of a coroutine's stack (a page
+    fault). (None, None) where a model does not say (a run without list.csv)."""
+    if not caps:
+        return None, None
+    if "shared" not in caps:
+        return "fork_us", "fork + wait"
+    if "block" in caps and "coexist" in caps:
+        return "thread_create_us", "pthread_create + join"
+    if "coexist" in caps:
+        return "page_fault_us", "a page fault"
+    return None, None
+
+
+def switch_constant(caps):
+    """glibc's swapcontext makes one system call (rt_sigprocmask) per switch, so where units
+    switch directly that call is most of a switch; a blocking hand-off is two system calls and a
+    pass through the kernel's scheduler. Either way: the system call."""
+    return "syscall_ns" if caps else None
+
+
+# Which constant explains a family of figures for a model with these capabilities (make
+# compare names it beside a figure that differs between two hosts).
+EXPLAINS = {
+    "create": lambda caps: creation_constant(caps)[0],
+    "handoff": switch_constant,
+    # at many units, creating them is most of what the waiting does not cover
+    "io": lambda caps: creation_constant(caps)[0],
+    # a forked child's first touch of inherited memory is a page fault
+    "cpu": lambda caps: "page_fault_us" if caps and "shared" not in caps else None,
+}
+
+
+def cite_spawn(rule, ev, m, value):
+    name, what = creation_constant(ev.run.caps(m))
+    c = ev.run.constant(name) if name else None
+    return f"{what} {c.text()} here" if c else None
+
+
+def cite_switch(rule, ev, m, value):
+    caps = ev.run.caps(m)
+    c = ev.run.constant(switch_constant(caps) or "")
+    if not c:
+        return None
+    if "direct" in caps and "block" not in caps and value > c.value:
+        return f"= one system call ({c.text()} here) + {g(value - c.value)} ns"
+    return f"a system call {c.text()} here"
 
 
 def pool(rule, ev, m):
@@ -347,13 +393,13 @@ RULES = (
                       Span(0, 1, "touched")))),
     Rule("T", "Spawn time per unit", source="spawn.csv", workloads=("spawn",), unit="µs",
          bands=((10, "cheap"), (100, "moderate"), (math.inf, "costly")),
-         verdict=cost("spawn time"),
+         verdict=cost("spawn time"), cite=cite_spawn,
          prose=lambda r, n: (
              f"Spawn time per unit from the {r.workloads[0]} probe: {bands_prose(r)} (the "
              f"fastest variant decides).")),
     Rule("W", "Switch time (one way)", source="switch.csv", workloads=("pingpong",), unit="ns",
          bands=((1000, "sub-µs"), (10000, "µs"), (math.inf, "tens of µs")),
-         verdict=cost("switch time"),
+         verdict=cost("switch time"), cite=cite_switch,
          prose=lambda r, n: (
              f"Switch time per one-way hand-off from the {r.workloads[0]} probe (same core: "
              f"both units on one core; cross core: one on each of two): {bands_prose(r)} (the "

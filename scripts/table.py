@@ -32,12 +32,45 @@ def intro(run):
         out += [f"CPU busy just before the run: {busy}."
                 + (" **Other work was running: these times include its interference.**"
                    if loud else ""), ""]
+    out += constants(run)
     inc = os.path.join(run.dir, "INCOMPLETE")
     if os.path.exists(inc):
         with open(inc, encoding="utf-8", errors="replace") as f:
             out += [f"**Incomplete run: {f.read().strip()}.** Cells of configurations that did "
                     "not run say missing.", ""]
     return out
+
+
+def constants(run):
+    """The host's constants, measured at the start of this run (cvp --machine): the rows cite
+    them where they explain a figure."""
+    if not run.constants:
+        return ["Host constants: not measured in this run (it predates them).", ""]
+    parts = [f"{c.what} {c.text()}" for c in run.constants.values()]
+    return ["Host constants (measured at the start of this run, medians; rows cite them): "
+            + "; ".join(parts) + ".", ""]
+
+
+def budget(run, derived):
+    """The plan's prediction against its budget, the cuts it made, and how the configurations'
+    actual times compared with their predictions."""
+    if not run.budget:
+        return []
+    out = ["## Budget", ""] + [f"- {line}" for line in run.budget]
+    ratios = sorted(abs(r["log2_actual_over_predicted"]) for r in derived["timing.csv"].records()
+                    if r["log2_actual_over_predicted"] != "")
+    if ratios:
+        med = ratios[len(ratios) // 2] if len(ratios) % 2 else \
+            (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+        act = sum(float(r["actual_s"]) for r in derived["timing.csv"].records()
+                  if r["actual_s"] != "")
+        out.append(f"- the configurations took {act:.0f} s; each within a factor "
+                   f"{2 ** med:.2f} of its prediction at the median (|log2(actual ÷ predicted)| "
+                   f"= {med:.2f} over {len(ratios)}; derived/timing.csv)")
+    cut = [c for c, st in run.status.items() if st.get("cut")]
+    if cut:
+        out.append(f"- {len(cut)} configurations were cut (status.csv, column cut)")
+    return out + [""]
 
 
 def headline(ev):
@@ -227,5 +260,6 @@ def table(run, derived):
     out = intro(run) + headline(ev)
     out += per_workload(run, derived)
     out += whole_process(run, derived)
+    out += budget(run, derived)
     out += missing(run, ev.missing)
     return "\n".join(out)
