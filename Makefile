@@ -22,7 +22,7 @@ OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
 DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck
 
-.PHONY: all deps test sanitize bench plots table clean
+.PHONY: all deps test sanitize bench plots table compare clean
 all: deps $(B)/cvp
 
 deps: $(B)/.deps-ok
@@ -98,6 +98,12 @@ plots:
 table:
 	@python3 scripts/report.py table "$(RESULTS)"
 	@cat "$(RESULTS)/TABLE.md"
+
+# Two runs side by side (say, two hosts): make compare BASE=folder OTHER=folder [OUT=folder].
+compare:
+	@test -n "$(BASE)" && test -n "$(OTHER)" || \
+		{ echo "make compare: give BASE=folder OTHER=folder" >&2; exit 2; }
+	@python3 scripts/compare.py "$(BASE)" "$(OTHER)" $(OUT)
 
 clean:
 	rm -rf $(B)

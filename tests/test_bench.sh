@@ -62,6 +62,32 @@ expect_error "table: cvp.csv with a non-number" "cvp.csv:3" python3 scripts/repo
 fixture nostatus && rm "$TMP/nostatus/status.csv"
 expect_error "table: missing status.csv" status.csv python3 scripts/report.py table "$TMP/nostatus"
 
+# ---- make compare: two runs side by side; a figure far apart is explained by a host constant
+# where both runs measured them, or the table says which did not
+fixture cbase && cp tests/fixtures/hosts/fast-constants.csv "$TMP/cbase/raw/constants.csv"
+fixture cother && cp tests/fixtures/hosts/slow-constants.csv "$TMP/cother/raw/constants.csv"
+# OTHER's processes spawn ten times slower (as on the slow host, where fork costs 10x).
+awk -F, -v OFS=, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; print; next }
+	$c["model"] == "procs" && $c["spawn_us_per_unit"] != "" { $c["spawn_us_per_unit"] *= 10 } { print }' \
+	"$TMP/cbase/cvp.csv" >"$TMP/cother/cvp.csv"
+if make -s compare BASE="$TMP/cbase" OTHER="$TMP/cother" OUT="$TMP/cmp" >"$TMP/cmp.out" 2>&1; then
+	pass "make compare writes COMPARE.md"
+	grep -q '^| spawn procs per unit | .* | fork_us: .*→.*(×' "$TMP/cmp/COMPARE.md" &&
+		pass "compare: procs spawn 10x apart is explained by fork_us, both runs' values" ||
+		fail "compare: $(grep 'spawn procs' "$TMP/cmp/COMPARE.md")"
+	grep -q '^| syscall_ns | .* | .* | ×' "$TMP/cmp/COMPARE.md" &&
+		pass "compare: the constants of both runs and their ratio" || fail "compare: no constants table"
+	check "compare: overlaid cost plot" test -s "$TMP/cmp/plots/costs.svg"
+else
+	fail "make compare: $(tail -n 3 "$TMP/cmp.out")"
+fi
+make -s compare BASE="$FIX" OTHER="$TMP/cother" OUT="$TMP/cmp2" >/dev/null 2>&1 &&
+	grep -q 'spawn procs per unit .*constants not measured in BASE' "$TMP/cmp2/COMPARE.md" &&
+	pass "compare with a run that predates the constants says so" ||
+	fail "compare, BASE without constants: $(grep 'spawn procs' "$TMP/cmp2/COMPARE.md")"
+make -s compare BASE="$FIX" >/dev/null 2>&1
+check "make compare without OTHER is a usage error" test $? -eq 2
+
 # ---- the matrix driver, against a fake cvp (seconds, not minutes)
 if RESULTS_ROOT="$TMP/runs" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick sh scripts/bench.sh \
 	>"$TMP/bench.out" 2>"$TMP/bench.err"; then
