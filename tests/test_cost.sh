@@ -40,16 +40,7 @@ for m in threads procs coros; do
 		pass "spawn under $m: us per unit and first-start latency" || fail "spawn under $m"
 done
 
-# Switch: a direct coroutine switch costs less than a same-core futex hand-off between threads,
-# which needs two system calls and a pass through the kernel's scheduler. Only the relation: by how
-# much depends on the host (glibc's swapcontext is itself a system call; where one costs 1 us, as
-# under page-table isolation, the gap shrinks to about 3x; FIELD-NOTES).
-$CVP --model threads --workload pingpong --cores 1 --size 20000 --header >"$TMP/pt.csv" &&
-	$CVP --model coros --workload pingpong --size 20000 --header >"$TMP/pc.csv" || fail "pingpong runs"
-t=$(col "$TMP/pt.csv" ns_per_op)
-c=$(col "$TMP/pc.csv" ns_per_op)
-fcmp "$c" "<" "$t" &&
-	pass "pingpong: coros direct $c ns < threads futex same-core $t ns" || fail "pingpong: coros $c ns vs threads $t ns"
+# Switch: the relation between models is in tests/relations.py (tests/test_hosts.sh).
 for m in threads procs; do
 	for v in futex pipe; do
 		for k in 1 2; do

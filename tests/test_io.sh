@@ -41,13 +41,16 @@ s=$(col "$TMP/threads-echo.csv" server_cpu_s)
 [ "$(col "$TMP/coros-echo.csv" stack_kib)" -gt 0 ] 2>/dev/null &&
 	pass "coros: stack_kib reported" || fail "coros: stack_kib '$(col "$TMP/coros-echo.csv" stack_kib)'"
 
-# 2. 1 000 concurrent sleepers, D = 50 ms, 2 rounds: under 3x the ideal 0.1 s.
+# 2. 1 000 concurrent sleepers, D = 50 ms, 2 rounds: the waits overlap. One after another they
+# would take 1000 x 0.1 s; overlapped, about the ideal 0.1 s plus the units' start, which depends
+# on the host. The bound, 10x the ideal (overlap above 0.1), holds on any host that overlaps at
+# all; the lower bound is physics (no sleep ends early).
 for m in coros threads; do
 	out=$TMP/k-$m.csv
 	if $CVP --model "$m" --workload sleep --units 1000 --size 2 --delay-ms 50 --header >"$out" 2>"$TMP/err"; then
 		wall=$(col "$out" wall_s)
-		[ "$(col "$out" verified)" = true ] && fcmp "$wall" "<" 0.3 && fcmp "$wall" ">=" 0.1 &&
-			pass "$m: 1000 units sleep 2 x 50 ms in ${wall}s (< 3x ideal)" ||
+		[ "$(col "$out" verified)" = true ] && fcmp "$wall" "<" 1.0 && fcmp "$wall" ">=" 0.1 &&
+			pass "$m: 1000 units sleep 2 x 50 ms in ${wall}s (overlapped: < 10x ideal, serial would be 1000x)" ||
 			fail "$m: 1000 units sleep 2 x 50 ms in ${wall}s"
 	else
 		fail "$m: 1000 sleepers: exit $? ($(cat "$TMP/err"))"
