@@ -67,9 +67,13 @@ def budget(run, derived):
         out.append(f"- the configurations took {act:.0f} s; each within a factor "
                    f"{2 ** med:.2f} of its prediction at the median (|log2(actual ÷ predicted)| "
                    f"= {med:.2f} over {len(ratios)}; derived/timing.csv)")
-    cut = [c for c, st in run.status.items() if st.get("cut")]
-    if cut:
-        out.append(f"- {len(cut)} configurations were cut (status.csv, column cut)")
+    fewer = [c for c, st in run.status.items() if st.get("cut") and st["status"] != "cut"]
+    dropped = [c for c, st in run.status.items() if st["status"] == "cut"]
+    if fewer:
+        out.append(f"- {len(fewer)} configurations ran with fewer counted runs "
+                   "(status.csv, column cut)")
+    if dropped:
+        out.append(f"- {len(dropped)} configurations were not run: {', '.join(dropped)}")
     return out + [""]
 
 
