@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.." || exit 1
 PROFILE=${PROFILE:-default}
 CVP=${CVP:-build/cvp}
 RESULTS_ROOT=${RESULTS_ROOT:-results}
-STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,predicted_s,actual_s,cut,message"
+STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,predicted_s,actual_s,busy_pct,steal_pct,cut,message"
 
 die() {
 	echo "bench: $*" >&2
@@ -178,13 +178,19 @@ append() {
 	{ awk -F, -v cfg="${2:-}" 'cfg == "" || $1 != cfg' "$1" 2>/dev/null; cat; } >"$TMPF.append" &&
 		mv "$TMPF.append" "$1"
 }
+# All CPUs' time from /proc/stat, in jiffies: "busy steal total" (busy leaves idle, iowait and
+# steal out; steal is what the hypervisor gave other guests).
+cpu_stat() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 record() { # record STATUS EXIT MESSAGE — one line in status.csv for the current configuration
 	msg=$(printf '%s' "$3" | tr '\n"' " '")
 	actual=$(awk -v a="$t0" -v b="$(ns_now)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	# How busy the CPUs were, and how much the hypervisor stole, while it ran (its own work is
+	# in busy: cpu_util says how much of it).
+	load=$(echo "$stat0 $(cpu_stat)" | awk '{ t = $6 - $3; if (t > 0) printf "%.1f,%.1f", 100 * ($4 - $1) / t, 100 * ($5 - $2) / t; else printf "," }')
 	[ -s "$RUN/status.csv" ] || echo "$STATUS_HEADER" >"$RUN/status.csv"
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" \
-		"$w" "$m" "$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$predicted" "$actual" "$cut" \
-		"$msg" | append "$RUN/status.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" \
+		"$w" "$m" "$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$predicted" "$actual" "$load" \
+		"$cut" "$msg" | append "$RUN/status.csv"
 }
 
 # Forking more processes than the machine can hold is not attempted: where a model's units are
@@ -271,6 +277,7 @@ while IFS='|' read -r name group w m v u t c size delay warmup runs predicted cu
 	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac
 	progress "$name"
 	t0=$(ns_now)
+	stat0=$(cpu_stat)
 	run_config
 	pred_left=$(awk -v l="$pred_left" -v p="$predicted" 'BEGIN { print l - p }')
 	pred_done=$(awk -v d="$pred_done" -v p="$predicted" 'BEGIN { print d + p }')

@@ -147,6 +147,15 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                 coexist = "coexist" in caps[m]
                 if plan_name == "cores":
                     size = int(dsize * p.cpu_scale)
+                    # The speedup's baseline, measured again next to each model's runs (the
+                    # report divides by the nearest before them), so a slower minute of the
+                    # host does not land on one side of the ratio only.
+                    base = [m0 for m0 in models if m0 in runs and "coexist" not in caps[m0]]
+                    if base and m != base[0]:
+                        k = sum(1 for c in out if c.workload == w.name and c.model == base[0]
+                                and c.cores == 1) + 1
+                        add(f"cpu-{w.name}-{base[0]}-c1-r{k}", "cpu", base[0], "", 1, 1, 1, size,
+                            "")
                     for c in core_counts(ncores):
                         add(f"cpu-{w.name}-{m}-c{c}", "cpu", m, "", c, c, c, size, "")
                 elif plan_name == "units" and coexist:  # units one after another: no sweep
@@ -160,7 +169,7 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                     add(f"pool-{w.name}-{m}-u{u}", "pool", m, "", u, p.pool_tasks, ncores, 1,
                         delay(p.pool_delay_ms))
                 elif plan_name == "probe":
-                    u = p.probe_units
+                    u = fixed or p.probe_units
                     add(f"probe-{w.name}-{m}-u{u}", "probe", m, "", u, u, ncores, "", "")
                 elif plan_name == "placement":
                     # Same core: every unit on one core; cross core: spread over two, where

@@ -24,10 +24,10 @@ for r in csv.DictReader(sys.stdin):
     if r["what"] != "workload" or r["name"] != sys.argv[1]:
         continue
     a = []
-    if r["size_per"] == "unit":
+    if r["roles"]:
+        a += [] if r["size_per"] == "unit" else ["--size", "2000"]
+    elif r["size_per"] == "unit":
         a += ["--units", "20"]
-    elif r["roles"]:
-        a += ["--size", "2000"]
     else:
         a += ["--units", "3", "--tasks", "5", "--size", "200"]
     opts = [o.split("=")[0] for o in r["options"].split()]

@@ -17,12 +17,15 @@ static const struct wl_opt idle_opts[] = {
 
 /* Touched first: the headline, what a unit really costs (its pages, shared ones split, and
  * what the kernel keeps for it). */
-enum { FIG_TOUCHED, FIG_PSS, FIG_KERNEL, FIG_RSS, FIG_VSZ };
+enum { FIG_TOUCHED, FIG_PSS, FIG_KERNEL, FIG_KSTACK, FIG_PTABLES, FIG_SLAB, FIG_RSS, FIG_VSZ };
 static const struct wl_figure idle_figures[] = {
 	[FIG_TOUCHED] = {"touched_kib_per_unit", "KiB", WL_LOWER, "pss + kernel per unit"},
 	[FIG_PSS] = {"pss_kib_per_unit", "KiB", WL_LOWER, "resident, shared pages split"},
 	[FIG_KERNEL] = {"kernel_kib_per_unit", "KiB", WL_LOWER,
-			"kernel stacks, page tables and slab per unit"},
+			"kernel stacks, page tables and unreclaimable slab per unit"},
+	[FIG_KSTACK] = {"kernel_stack_kib_per_unit", "KiB", WL_LOWER, "kernel stacks per unit"},
+	[FIG_PTABLES] = {"page_tables_kib_per_unit", "KiB", WL_LOWER, "page tables per unit"},
+	[FIG_SLAB] = {"slab_kib_per_unit", "KiB", WL_LOWER, "unreclaimable slab per unit"},
 	[FIG_RSS] = {"rss_kib_per_unit", "KiB", WL_LOWER, "resident pages per unit"},
 	[FIG_VSZ] = {"vsz_kib_per_unit", "KiB", WL_LOWER, "address space reserved per unit"},
 	{0},
@@ -75,6 +78,9 @@ static const char *idle_report(const struct wl_ctx *ctx, const struct wl_result 
 	fig[FIG_RSS] = res->mem.rss;
 	fig[FIG_PSS] = res->mem.pss;
 	fig[FIG_KERNEL] = res->mem.kernel;
+	fig[FIG_KSTACK] = res->mem.kstack;
+	fig[FIG_PTABLES] = res->mem.ptables;
+	fig[FIG_SLAB] = res->mem.slab;
 	if (fabs(res->mem.kernel) <= res->mem.kernel_spread)
 		return "kernel_kib_per_unit is within the noise of /proc/meminfo (system-wide); use "
 		       "more units";

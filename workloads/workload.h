@@ -98,6 +98,7 @@ struct wl_ctx {
 	uint64_t size;       /* total ops in the run */
 	uint64_t tasks;      /* number of ranges the ops are split into */
 	uint64_t units;
+	uint64_t cores;      /* cores the run is confined to (--cores) */
 	const uint64_t *opt; /* the workload's option values, in the order of its opts[] */
 	void *state;
 	struct run *run;     /* for the seam functions */
@@ -105,7 +106,9 @@ struct wl_ctx {
 
 /* Memory per unit, in KiB, as the hold point measured it (bench/seam/hold.c says how). */
 struct wl_memory {
-	double vsz, rss, pss, kernel;
+	double vsz, rss, pss;
+	double kstack, ptables, slab; /* the kernel's parts: KernelStack, PageTables, SUnreclaim */
+	double kernel;                /* their sum */
 	double kernel_spread; /* range of the /proc/meminfo samples behind kernel, per unit */
 	bool measured;
 };
@@ -194,16 +197,22 @@ uint64_t wl_unit_stack_kib(const struct wl_ctx *ctx);
 void wl_hold_baseline(const struct wl_ctx *ctx);
 void wl_hold(const struct wl_ctx *ctx);
 
-/* Switch probe: a token passed between two units. Turns are numbered 0, 1, 2, ...; the unit
- * doing even turns starts with the token. wl_baton_wait blocks until turn t is due (a futex
- * word, a pipe, or a direct switch into the other coroutine); wl_baton_pass hands turn t + 1
- * over. A baton is made in prepare() (NULL and errno when out of descriptors or memory). */
-enum wl_baton_kind { WL_BATON_FUTEX, WL_BATON_PIPE, WL_BATON_DIRECT };
+/* Units meet: each waits here until every unit of the run has arrived (a coroutine yields
+ * meanwhile). What a unit wrote before it is visible after it to units that share its memory. */
+void wl_meet(const struct wl_ctx *ctx);
+
+/* Switch probe: a token passed between two units, carrying a value. Turns are numbered 0, 1,
+ * 2, ...; the unit doing even turns starts with the token. wl_baton_wait blocks until turn t is
+ * due (a futex word, a pipe, a direct switch into the other coroutine, or spinning on the word
+ * from another core) and returns the value the token carries; wl_baton_pass hands turn t + 1
+ * over with a new value. A baton is made in prepare() (NULL and errno when out of descriptors
+ * or memory). */
+enum wl_baton_kind { WL_BATON_FUTEX, WL_BATON_PIPE, WL_BATON_DIRECT, WL_BATON_SPIN };
 struct wl_baton;
 struct wl_baton *wl_baton_new(const struct wl_ctx *ctx, enum wl_baton_kind kind,
 			      uint64_t turns);
-void wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn);
-void wl_baton_pass(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn);
+uint64_t wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn);
+void wl_baton_pass(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn, uint64_t value);
 void wl_baton_free(struct wl_baton *b);
 
 /* The IO seam: the only way a workload waits. Each returns like the system call it is named

@@ -27,7 +27,7 @@ void gate_open(_Atomic uint32_t *open)
 void clock_start(struct run *r)
 {
 	if (!r->model->own_thread)
-		thread_cpu_us(&r->sh->user0_us, &r->sh->sys0_us);
+		thread_usage(&r->sh->at_release);
 	r->sh->t0_ns = now_ns();
 }
 

@@ -29,7 +29,8 @@ struct unit_slot {
 	uint64_t tasks_done;
 	uint64_t yields;
 	int64_t end_ns;
-	int64_t user_us, sys_us; /* CPU of this unit from release to finish (own thread/process) */
+	int64_t go_ns;           /* when the unit left the start barrier */
+	struct usage used;       /* CPU and minor faults from release to finish (own thread) */
 	int32_t pu_bound;        /* OS index of the PU the unit was bound to; -1: a set, not a PU */
 	int32_t pu_run;          /* OS index of the PU it ran on (sched_getcpu) */
 	int64_t started_ns;      /* when the unit's own code first ran (unit_enter) */
@@ -42,12 +43,14 @@ struct shared {
 	_Atomic uint32_t ready; /* units at the start barrier; futex word */
 	_Atomic uint32_t go;    /* 0: wait, 1: run, 2: abort; futex word */
 	int64_t t0_ns;          /* clock start: the barrier's release */
-	int64_t user0_us, sys0_us; /* CPU of the harness thread at the release (shared-thread models) */
+	struct usage at_release; /* the harness thread's, where units share it */
 	_Atomic uint32_t finished; /* units done with their work */
 	_Atomic uint32_t all_done; /* futex word: 1 once every unit has finished */
 	int64_t create0_ns, create0_end_ns; /* around the creation of unit 0 */
 	_Atomic uint32_t held;      /* wl_hold: units parked */
 	_Atomic uint32_t hold_open; /* futex word: 1 once the harness has measured */
+	_Atomic uint32_t met;       /* wl_meet: units arrived */
+	_Atomic uint32_t met_open;  /* futex word: 1 once all have */
 	struct wl_memory mem_before; /* wl_hold_baseline: the process before any unit */
 	struct wl_memory mem_unit;   /* per unit, measured while every unit was held */
 	struct unit_slot slot[];
@@ -73,9 +76,9 @@ struct run {
 	struct server *server; /* the delay server, when the workload started one */
 	double server_cpu_s;   /* its CPU time, once stopped */
 	char why[256];     /* a workload hook's reason for failing (wl_refuse) */
-	/* The model's run() sets these when units share the harness's thread; otherwise they are
-	 * summed from the slots. */
-	int64_t user_us, sys_us;
+	/* The model's run() sets this when units share the harness's thread (unit_shared_usage);
+	 * otherwise it is summed from the slots. */
+	struct usage used;
 	int64_t spawn_ns, run_ns, reaped_ns; /* when spawn() and run() began, and reap() ended */
 };
 
@@ -122,6 +125,8 @@ void unit_main(struct run *r, uint64_t u);
 /* The serial model's units, one after another: enter and warm up each, start the clock, run
  * each. */
 void unit_run_serial(struct run *r);
+/* Where units share the harness's thread: what it used from the release to now, into r->used. */
+void unit_shared_usage(struct run *r);
 
 /* barrier.c: barriers and gates on futex words in memory shared by every model. */
 /* Threads and procs: the harness waits for n units at the start barrier; then starts the clock

@@ -75,12 +75,12 @@ static void do_role(struct run *r, struct unit_slot *s, uint64_t u)
 static void unit_body(struct run *r, uint64_t u)
 {
 	struct unit_slot *s = &r->sh->slot[u];
-	int64_t user0 = 0, sys0 = 0;
+	struct usage at_start;
 	bool own_cpu = r->model->own_thread;
 
 	s->pu_run = sched_getcpu();
 	if (own_cpu)
-		thread_cpu_us(&user0, &sys0);
+		thread_usage(&at_start);
 	fault_point(u);
 	if (r->wl->roles) {
 		do_role(r, s, u);
@@ -101,9 +101,9 @@ static void unit_body(struct run *r, uint64_t u)
 		}
 	}
 	if (own_cpu) {
-		thread_cpu_us(&s->user_us, &s->sys_us);
-		s->user_us -= user0;
-		s->sys_us -= sys0;
+		struct usage at_end;
+		thread_usage(&at_end);
+		s->used = usage_since(&at_end, &at_start);
 	}
 	s->end_ns = now_ns();
 }
@@ -129,6 +129,7 @@ void unit_main(struct run *r, uint64_t u)
 	unit_place(r, u);
 	unit_warmup(r, u);
 	if (barrier_wait(r)) {
+		r->sh->slot[u].go_ns = now_ns();
 		unit_body(r, u);
 		if (r->model->own_thread)
 			barrier_finish(r);
@@ -146,7 +147,15 @@ void unit_run_serial(struct run *r)
 	clock_start(r);
 	for (uint64_t u = 0; u < r->units; u++) {
 		cleanup_unit(u);
+		r->sh->slot[u].go_ns = now_ns();
 		unit_body(r, u);
 	}
 	cleanup_unit(-1);
+}
+
+void unit_shared_usage(struct run *r)
+{
+	struct usage now;
+	thread_usage(&now);
+	r->used = usage_since(&now, &r->sh->at_release);
 }

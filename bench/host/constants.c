@@ -174,7 +174,7 @@ static void *spin_pong(void *arg)
 		return (void *)1;
 	for (uint64_t t = 1; t < 2 * s->n; t += 2) {
 		while (atomic_load_explicit(s->turn, memory_order_acquire) != t)
-			;
+			cpu_relax();
 		atomic_store_explicit(s->turn, t + 1, memory_order_release);
 	}
 	return NULL;
@@ -194,7 +194,7 @@ static int64_t handoff(struct pin *p, uint64_t n, bool siblings)
 	for (uint64_t k = 0; k < 2 * n; k += 2) {
 		atomic_store_explicit(&turn, k + 1, memory_order_release);
 		while (atomic_load_explicit(&turn, memory_order_acquire) != k + 2)
-			;
+			cpu_relax();
 	}
 	int64_t ns = now_ns() - t0;
 	void *bad;

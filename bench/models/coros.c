@@ -101,9 +101,7 @@ static int coros_run(struct run *r)
 {
 	struct coros *c = r->model_state;
 	sched_run(c->s);
-	thread_cpu_us(&r->user_us, &r->sys_us);
-	r->user_us -= r->sh->user0_us;
-	r->sys_us -= r->sh->sys0_us;
+	unit_shared_usage(r);
 	return 0;
 }
 

@@ -13,9 +13,7 @@ static int serial_spawn(struct run *r)
 static int serial_run(struct run *r)
 {
 	unit_run_serial(r);
-	thread_cpu_us(&r->user_us, &r->sys_us);
-	r->user_us -= r->sh->user0_us;
-	r->sys_us -= r->sh->sys0_us;
+	unit_shared_usage(r);
 	return 0;
 }
 

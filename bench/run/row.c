@@ -24,9 +24,12 @@ static const struct col cols[] = {
 	N(delay_ms, "%g"), N(work, "%.0f"), N(stack_kib, "%.0f"),
 	S(stack_guard),
 	N(wall_s, "%.6f"), N(user_s, "%.6f"), N(sys_s, "%.6f"), N(cpu_util, "%.3f"),
+	N(start_skew_us, "%.1f"), N(minflt, "%.0f"),
 	N(spawn_us_per_unit, "%.3f"), N(start_us, "%.3f"),
 	N(vsz_kib_per_unit, "%.2f"), N(rss_kib_per_unit, "%.2f"), N(pss_kib_per_unit, "%.2f"),
-	N(kernel_kib_per_unit, "%.2f"), N(touch_kib, "%.0f"), N(ns_per_op, "%.1f"),
+	N(kernel_kib_per_unit, "%.2f"), N(kernel_stack_kib_per_unit, "%.2f"),
+	N(page_tables_kib_per_unit, "%.2f"), N(slab_kib_per_unit, "%.2f"), N(touch_kib, "%.0f"),
+	N(ns_per_op, "%.1f"),
 	N(yields, "%.0f"), N(server_cpu_s, "%.6f"), N(timer_slack_ns, "%.0f"),
 	S(checksum), S(expected), S(verified), S(pus_bound), S(pus_run), S(params), S(figures),
 	S(note),
@@ -143,7 +146,7 @@ void row_write(const struct row *r, enum out_format fmt, FILE *f)
 		for (int i = 0; i < NCOLS; i++) {
 			if (is_empty(r, &cols[i]))
 				continue;
-			fprintf(f, "%-20s ", cols[i].name);
+			fprintf(f, "%-25s ", cols[i].name);
 			put_value(r, &cols[i], false, f);
 			fputc('\n', f);
 		}

@@ -14,9 +14,10 @@
 struct row {
 	const char *runtime, *model, *workload, *kind, *variant, *pin;
 	double units, tasks, cores, size, delay_ms, work, stack_kib;
-	double wall_s, user_s, sys_s, cpu_util;
+	double wall_s, user_s, sys_s, cpu_util, start_skew_us, minflt;
 	double spawn_us_per_unit, start_us;
 	double vsz_kib_per_unit, rss_kib_per_unit, pss_kib_per_unit, kernel_kib_per_unit;
+	double kernel_stack_kib_per_unit, page_tables_kib_per_unit, slab_kib_per_unit;
 	double touch_kib, ns_per_op, yields, server_cpu_s, timer_slack_ns;
 	const char *checksum, *expected, *verified;
 	const char *pus_bound, *pus_run;

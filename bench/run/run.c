@@ -138,6 +138,7 @@ static void counts(struct run *r, const struct request *q)
 	}
 	r->ctx.tasks = r->tasks;
 	r->ctx.units = r->units;
+	r->ctx.cores = r->cores;
 }
 
 /* What the model must offer: the workload's needs, and those of the choices it was given; an
@@ -338,7 +339,7 @@ static void collect(struct run *r, const struct request *q, struct collected *c)
 {
 	struct shared *sh = r->sh;
 	uint64_t checksum = 0, yields = 0, done = 0;
-	int64_t end = sh->t0_ns;
+	int64_t end = sh->t0_ns, go_first = INT64_MAX, go_last = 0;
 	for (uint64_t u = 0; u < r->units; u++) {
 		struct unit_slot *s = &sh->slot[u];
 		checksum += s->checksum;
@@ -346,9 +347,12 @@ static void collect(struct run *r, const struct request *q, struct collected *c)
 		done += s->tasks_done;
 		if (s->end_ns > end)
 			end = s->end_ns;
+		go_first = s->go_ns < go_first ? s->go_ns : go_first;
+		go_last = s->go_ns > go_last ? s->go_ns : go_last;
 		if (r->model->own_thread) {
-			r->user_us += s->user_us;
-			r->sys_us += s->sys_us;
+			r->used.user_us += s->used.user_us;
+			r->used.sys_us += s->used.sys_us;
+			r->used.minflt += s->used.minflt;
 		}
 	}
 	CHECK(done == r->tasks);
@@ -375,9 +379,13 @@ static void collect(struct run *r, const struct request *q, struct collected *c)
 	row->stack_guard = r->stack_guard;
 	row->server_cpu_s = r->server_cpu_s;
 	row->wall_s = wall;
-	row->user_s = r->user_us / 1e6;
-	row->sys_s = r->sys_us / 1e6;
+	row->user_s = r->used.user_us / 1e6;
+	row->sys_s = r->used.sys_us / 1e6;
 	row->cpu_util = wall > 0 ? (row->user_s + row->sys_s) / wall : NAN;
+	row->minflt = r->used.minflt;
+	/* Units released together start within the skew; one after another (serial) they do not. */
+	if (r->model->caps & WL_CAP_COEXIST)
+		row->start_skew_us = (go_last - go_first) / 1e3;
 	row->yields = yields;
 	row->timer_slack_ns = prctl(PR_GET_TIMERSLACK);
 	row->checksum = c->cs;

@@ -1,7 +1,9 @@
 /* baton.c — the switch probe's side of the seam: a token passed between two units, turn by
- * turn, by a futex word in shared memory, by a pair of pipes (one byte per turn), or by a direct
- * switch from one coroutine into the other (the model's switch_to, one swapcontext). The unit
- * doing even turns starts with the token. */
+ * turn, by a futex word in shared memory, by a pair of pipes (one byte per turn), by a direct
+ * switch from one coroutine into the other (the model's switch_to, one swapcontext), or by two
+ * units spinning on the word from two cores (no kernel at all: the floor of a cross-core
+ * hand-off). The unit doing even turns starts with the token; the token carries a value, so a
+ * checksum of the values shows the turns really alternated. */
 #include <errno.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@ struct wl_baton {
 	enum wl_baton_kind kind;
 	uint64_t turns;
 	_Atomic uint32_t turn;     /* whose turn it is (futex word) */
+	uint64_t value;            /* what the token carries; written before turn moves on */
 	int pipe_fd[2][2];         /* pipe: the pipe to each side */
 	_Atomic int64_t holder[2]; /* direct: the unit of each side, once it waits */
 };
@@ -47,7 +50,7 @@ void wl_baton_free(struct wl_baton *b)
 	wl_shared_free(b, sizeof *b);
 }
 
-void wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
+uint64_t wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
 {
 	struct run *r = ctx->run;
 	uint32_t want = (uint32_t)turn;
@@ -55,6 +58,10 @@ void wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
 	case WL_BATON_FUTEX:
 		for (uint32_t v; (v = atomic_load(&b->turn)) != want;)
 			futex_wait(&b->turn, v);
+		break;
+	case WL_BATON_SPIN:
+		while (atomic_load_explicit(&b->turn, memory_order_acquire) != want)
+			cpu_relax();
 		break;
 	case WL_BATON_PIPE: {
 		if (turn == 0)
@@ -78,11 +85,13 @@ void wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
 		}
 		break;
 	}
+	return b->value;
 }
 
-void wl_baton_pass(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
+void wl_baton_pass(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn, uint64_t value)
 {
 	(void)ctx;
+	b->value = value;
 	atomic_store(&b->turn, (uint32_t)(turn + 1));
 	switch (b->kind) {
 	case WL_BATON_FUTEX:
@@ -95,6 +104,7 @@ void wl_baton_pass(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t turn)
 		}
 		break;
 	case WL_BATON_DIRECT:
+	case WL_BATON_SPIN:
 		break;
 	}
 }

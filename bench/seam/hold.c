@@ -1,4 +1,5 @@
-/* hold.c — the memory probe's side of the seam (wl_hold_baseline, wl_hold). Every unit parks;
+/* hold.c — where units wait for each other inside their work: wl_meet (all arrive, then all go)
+ * and the memory probe's wl_hold_baseline and wl_hold. In wl_hold every unit parks;
  * the last to arrive measures, while all N are alive and idle, how much the process (where
  * units have address spaces of their own: every child and the parent) and the kernel grew, per
  * unit:
@@ -6,8 +7,8 @@
  *             copy-on-write pages it shares with the parent and its siblings)
  *   pss       /proc/PID/smaps_rollup Pss (procs: (parent after + sum of children - parent
  *             before) / n, so shared pages are split, not counted n times)
- *   kernel    KernelStack + PageTables + Slab from /proc/meminfo: system-wide, so each side is
- *             the median of several samples */
+ *   kernel    KernelStack + PageTables + SUnreclaim from /proc/meminfo, and each apart:
+ *             system-wide, so each side is the median of several samples */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -52,42 +53,54 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* KernelStack + PageTables + Slab, the median of a few samples 1 ms apart; *spread gets
- * their range, a measure of how much the rest of the system moved meanwhile. */
-static double kernel_kib(double *spread)
+static double median(double *v, int n)
 {
-	double v[KERNEL_SAMPLES];
+	qsort(v, n, sizeof v[0], cmp_double);
+	return v[n / 2];
+}
+
+/* The kernel's memory in parts — KernelStack, PageTables and unreclaimable slab (SUnreclaim:
+ * tasks, mm, VMAs; the reclaimable caches would let other activity in) — each the median of a
+ * few samples 1 ms apart, and their sum; kernel_spread gets the range of the sums, a measure of
+ * how much the rest of the system moved meanwhile. */
+static void kernel_kib(struct wl_memory *m)
+{
+	double ks[KERNEL_SAMPLES], pt[KERNEL_SAMPLES], sl[KERNEL_SAMPLES], sum[KERNEL_SAMPLES];
 	for (int i = 0; i < KERNEL_SAMPLES; i++) {
-		v[i] = proc_kib("/proc/meminfo", "KernelStack") + proc_kib("/proc/meminfo", "PageTables") +
-		       proc_kib("/proc/meminfo", "Slab");
+		ks[i] = proc_kib("/proc/meminfo", "KernelStack");
+		pt[i] = proc_kib("/proc/meminfo", "PageTables");
+		sl[i] = proc_kib("/proc/meminfo", "SUnreclaim");
+		sum[i] = ks[i] + pt[i] + sl[i];
 		usleep(1000);
 	}
-	qsort(v, KERNEL_SAMPLES, sizeof v[0], cmp_double);
-	*spread = v[KERNEL_SAMPLES - 1] - v[0];
-	return v[KERNEL_SAMPLES / 2];
+	m->kstack = median(ks, KERNEL_SAMPLES);
+	m->ptables = median(pt, KERNEL_SAMPLES);
+	m->slab = median(sl, KERNEL_SAMPLES);
+	m->kernel = m->kstack + m->ptables + m->slab;
+	median(sum, KERNEL_SAMPLES);
+	m->kernel_spread = sum[KERNEL_SAMPLES - 1] - sum[0];
 }
 
 /* The kernel frees the memory of exited tasks late (RCU, slab shrinking): right after a big run
  * the baseline still drifts down. Wait, up to a second, until two readings 20 ms apart agree. */
-static double settled_kernel_kib(double *spread)
+static void settled_kernel_kib(struct wl_memory *m)
 {
 	enum { AGREE_KIB = 64, MAX_TRIES = 50 };
-	double prev = kernel_kib(spread);
+	kernel_kib(m);
 	for (int i = 0; i < MAX_TRIES; i++) {
+		double prev = m->kernel;
 		usleep(20000);
-		double now = kernel_kib(spread);
-		if (fabs(now - prev) <= AGREE_KIB)
-			return now;
-		prev = now;
+		kernel_kib(m);
+		if (fabs(m->kernel - prev) <= AGREE_KIB)
+			return;
 	}
-	return prev;
 }
 
 void wl_hold_baseline(const struct wl_ctx *ctx)
 {
 	struct shared *sh = ctx->run->sh;
 	proc_figures(getpid(), &sh->mem_before);
-	sh->mem_before.kernel = settled_kernel_kib(&sh->mem_before.kernel_spread);
+	settled_kernel_kib(&sh->mem_before);
 	sh->mem_before.measured = true;
 }
 
@@ -100,7 +113,11 @@ static void measure(struct run *r)
 	double n = r->units;
 	CHECK(b->measured); /* the workload's prepare() called wl_hold_baseline() */
 	m->measured = true;
-	m->kernel = (kernel_kib(&m->kernel_spread) - b->kernel) / n;
+	kernel_kib(m);
+	m->kstack = (m->kstack - b->kstack) / n;
+	m->ptables = (m->ptables - b->ptables) / n;
+	m->slab = (m->slab - b->slab) / n;
+	m->kernel = m->kstack + m->ptables + m->slab;
 	m->kernel_spread = (m->kernel_spread + b->kernel_spread) / n;
 	if (r->model->caps & WL_CAP_SHARED) {
 		struct wl_memory now;
@@ -130,4 +147,11 @@ void wl_hold(const struct wl_ctx *ctx)
 		measure(r);
 		gate_open(&r->sh->hold_open);
 	}
+}
+
+void wl_meet(const struct wl_ctx *ctx)
+{
+	struct run *r = ctx->run;
+	if (gate_arrive(r, &r->sh->met, &r->sh->met_open))
+		gate_open(&r->sh->met_open);
 }

@@ -45,8 +45,25 @@ enum out_format { FMT_CSV, FMT_JSON, FMT_TEXT };
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t now_ns(void);
-/* CPU time of the calling thread so far (getrusage RUSAGE_THREAD), in µs. */
-void thread_cpu_us(int64_t *user_us, int64_t *sys_us);
+/* What the calling thread has used so far (getrusage RUSAGE_THREAD): CPU time in µs and minor
+ * page faults. */
+struct usage {
+	int64_t user_us, sys_us, minflt;
+};
+void thread_usage(struct usage *u);
+/* b - a, field by field. */
+struct usage usage_since(const struct usage *b, const struct usage *a);
+
+/* In a spin-wait loop: tell the core (x86 PAUSE, arm64 YIELD), so an SMT sibling gets the
+ * pipeline and the loop leaves the memory bus alone; elsewhere nothing. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
 
 /* futex(2) on a word that may live in memory shared across processes. */
 void futex_wait(_Atomic uint32_t *word, uint32_t val);
