@@ -11,7 +11,7 @@ enum { MAX_UNITS = 1000000 };
 
 enum {
 	H_MODEL, H_WORKLOAD, H_UNITS, H_TASKS, H_CORES, H_PIN, H_SIZE, H_FORMAT, H_HEADER, H_OUT,
-	H_EXPECT, H_TIMEOUT, H_LIST, H_PLACES, H_MACHINE, H_HELP,
+	H_EXPECT, H_TIMEOUT, H_LIST, H_PLACES, H_MACHINE, H_SERVE, H_HELP,
 };
 static const char *const pins[] = {[PIN_COMPACT] = "compact", [PIN_SCATTER] = "scatter",
 				   [PIN_NONE] = "none", NULL};
@@ -59,6 +59,9 @@ static const struct wl_opt harness_opts[] = {
 		       .help = "measure this host's constants (a system call, a page fault, a "
 			       "swapcontext, a thread and a process create, a cache-line hand-off; "
 			       "--format)"},
+	[H_SERVE] = {.name = "serve", .type = WL_OPT_FLAG,
+		     .help = "run the delay server alone (with --delay-ms): print its socket's "
+			     "path, serve until SIGTERM, the watchdog or the parent's death"},
 	[H_HELP] = {.name = "help", .type = WL_OPT_FLAG, .help = "this text"},
 	{0},
 };
@@ -98,6 +101,8 @@ int main(int argc, char **argv)
 	};
 	if (h.given[H_MACHINE])
 		return host_constants(h.given[H_FORMAT] ? h.v[H_FORMAT] : FMT_TEXT, stdout);
+	if (h.given[H_SERVE])
+		run_serve(&q, &cl);
 	if (h.given[H_PLACES])
 		return run_places(&q);
 	if (!h.given[H_MODEL]) {

@@ -75,6 +75,16 @@ int run_places(const struct request *q)
 	return EXIT_OK;
 }
 
+_Noreturn void run_serve(const struct request *q, struct cmdline *cl)
+{
+	static const struct wl_opt serve_opts[] = {WL_OPT_DELAY_MS, {0}};
+	struct optvals v;
+	opt_take(cl, serve_opts, &v);
+	opt_leftover(cl, "--serve", "the delay server");
+	cleanup_init("serve", q->timeout_s);
+	server_standalone(v.v[0]);
+}
+
 /* A model lacks caps the workload (or one of its choices) needs: skip, saying who has them. */
 static _Noreturn void unsupported(const struct run *r, const char *what, unsigned needs)
 {

@@ -25,5 +25,8 @@ int run_request(const struct request *q, struct cmdline *cl);
 /* Prints where the request's units would be bound ("unit,pus" lines), for another runtime to
  * bind its units the same way; returns the exit status. */
 int run_places(const struct request *q);
+/* The delay server on its own (--serve, with --delay-ms): prints its socket's path and serves
+ * until stopped; never returns. */
+_Noreturn void run_serve(const struct request *q, struct cmdline *cl);
 
 #endif

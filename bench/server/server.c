@@ -271,33 +271,43 @@ static _Noreturn void serve(int lfd, uint32_t delay_ms)
 
 /* ---- the harness side ---- */
 
-/* Forks the server on a socket in a fresh 0700 directory, answering after delay_ms: WL_OK and
- * *out, or a status with the reason given through wl_refuse(). */
-static int server_start(const struct wl_ctx *ctx, uint32_t delay_ms, struct server **out)
+/* A listening Unix socket in a fresh 0700 directory (only this user can reach it), both
+ * registered for removal on every way out: the listening fd, or -1 with the reason in why. */
+static int server_listen(struct server *sv, char *why, size_t len)
 {
-	struct server *sv = calloc(1, sizeof *sv);
-	CHECK_MEM(sv);
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp || strlen(tmp) > sizeof sv->dir - 32)
 		tmp = "/tmp"; /* a socket path must fit in sun_path (108 bytes) */
 	snprintf(sv->dir, sizeof sv->dir, "%s/cvp-server.XXXXXX", tmp);
-	if (!mkdtemp(sv->dir)) { /* mode 0700: only this user can reach the socket */
-		int e = errno;
-		free(sv);
-		return wl_refuse(ctx, WL_WRONG, "delay server: cannot create a directory in %s: %s",
-				 tmp, strerror(e));
+	if (!mkdtemp(sv->dir)) {
+		snprintf(why, len, "delay server: cannot create a directory in %s: %s", tmp,
+			 strerror(errno));
+		return -1;
 	}
 	snprintf(sv->path, sizeof sv->path, "%s/sock", sv->dir);
 	cleanup_path(sv->dir, true);
 	cleanup_path(sv->path, false);
-
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	strcpy(a.sun_path, sv->path);
 	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	CHECK(lfd >= 0);
 	CHECK(bind(lfd, (struct sockaddr *)&a, sizeof a) == 0);
 	CHECK(listen(lfd, INT_MAX) == 0); /* the kernel caps it at net.core.somaxconn */
+	return lfd;
+}
 
+/* Forks the server, answering after delay_ms: WL_OK and *out, or a status with the reason given
+ * through wl_refuse(). */
+static int server_start(const struct wl_ctx *ctx, uint32_t delay_ms, struct server **out)
+{
+	struct server *sv = calloc(1, sizeof *sv);
+	CHECK_MEM(sv);
+	char why[256];
+	int lfd = server_listen(sv, why, sizeof why);
+	if (lfd < 0) {
+		free(sv);
+		return wl_refuse(ctx, WL_WRONG, "%s", why);
+	}
 	fflush(NULL);
 	sv->pid = cleanup_fork();
 	if (sv->pid == 0) {
@@ -318,6 +328,26 @@ static int server_start(const struct wl_ctx *ctx, uint32_t delay_ms, struct serv
 	}
 	*out = sv;
 	return WL_OK;
+}
+
+_Noreturn void server_standalone(uint32_t delay_ms)
+{
+	pid_t parent = getppid();
+	struct server sv = {0};
+	char why[256];
+	int lfd = server_listen(&sv, why, sizeof why);
+	if (lfd < 0)
+		cvp_die(EXIT_WRONG, "%s", why);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS) == 0);
+	/* It goes when whoever started it goes, even by SIGKILL: the removal of the directory
+	 * runs on the way out of SIGTERM (cleanup.c). */
+	CHECK(prctl(PR_SET_PDEATHSIG, SIGTERM) == 0);
+	if (getppid() != parent)
+		raise(SIGTERM);
+	printf("%s\n", sv.path);
+	fflush(stdout);
+	serve(lfd, delay_ms);
 }
 
 int server_stop(struct server *sv, double *cpu_s)
