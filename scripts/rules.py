@@ -119,11 +119,11 @@ def mode(rule, ev, m):
         nums.append(f"parallelism missing: {ev.why_cpu(m)}")
         ev.missing.append(("mode", m, ev.why_cpu(m)))
     elif ev.n < 2:
-        nums.append(f"speedup {g(best['speedup'])}; one core, so parallelism cannot show")
+        nums.append(f"speedup {g(best['speedup_best'])}; one core, so parallelism cannot show")
     else:
         if ev.parallel(m, rule.limits["parallel"]):
             words.append("parallelism")
-        nums.append(f"speedup {g(best['speedup'])}, {g(ev.busy(m) or 0)} cores busy")
+        nums.append(f"speedup {g(best['speedup_best'])}, {g(ev.busy(m) or 0)} cores busy")
     if not io:
         known = False
         why = ev.why_io(m, rule.workloads[0])
@@ -173,11 +173,11 @@ def speedup(rule, ev, m):
     best, rows = ev.speed(m)
     if best is None:
         return Cell(None, ev.miss("speedup", m, ev.why_cpu(m)))
-    s = best["speedup"]
+    s = best["speedup_best"]
     v = ("yes" if s >= rule.limits["parallel"] * ev.n else "no" if s < rule.limits["no"]
          else "partly")
     lost = [w for w in ev.cpu_workloads if w not in rows]
-    nums = ", ".join(f"{w} {g(rows[w]['speedup'])}" for w in ev.cpu_workloads if w in rows)
+    nums = ", ".join(f"{w} {g(rows[w]['speedup_best'])}" for w in ev.cpu_workloads if w in rows)
     if lost:
         nums += "; missing " + ", ".join(lost)
         ev.missing += [("speedup", m, ev.why_cpu_workload(m, w)) for w in lost]

@@ -1,7 +1,8 @@
 """table.py — TABLE.md from one results folder and its derived figures, in sections later work
 extends: the headline table (the original table's rows, one column per model, the CPython
 claim and rule E), the rules under it, every workload's headline figure by model (grouped by
-runtime when more than one ran), whole-process times, and what is missing and why."""
+runtime when more than one ran), whole-process times, the budget, and what is missing and
+why."""
 import os
 
 from evidence import Evidence
@@ -152,7 +153,7 @@ def workload_cell(run, ev, kind, recs, labels, w, m):
         return f"missing ({NO_FIGURE.get(kind, 'no figure')})" if cs else "—"
     r = mine[0]
     if r["kind"] == "cpu":
-        return f"{g(r['value'])} (best {g(r['best'])})"
+        return f"{g(r['value'])} (best {g(r['value_best'])})"
     if r["kind"] == "io":
         cap = [run.status[c] for c in ev.find(group="io", workload=w, model=m)
                if run.status[c]["status"] == "cap"
@@ -214,12 +215,13 @@ def whole_process(run, derived):
         line, any_ = [], False
         for m in models:
             r = [x for x in rows if x["workload"] == w and x["model"] == m
-                 and int(x["cores"]) == run.cores]
+                 and int(x["cores"]) == run.cores and x["repeat"] == 1]
             if r:
                 any_ = True
                 r = r[0]
-                sp = f", ×{g(r['process_speedup'])}" if r["process_speedup"] != "" else ""
-                line.append(f"{g(r['process_s'])} ± {g(r['process_s_stddev'], 2)} s{sp}")
+                sp = (f", ×{g(r['process_speedup_best'])}" if r["process_speedup_best"] != ""
+                      else "")
+                line.append(f"{g(r['process_s_mean'])} ± {g(r['process_s_stddev'], 2)} s{sp}")
             else:
                 line.append("missing")
         if any_:
