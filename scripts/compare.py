@@ -3,8 +3,8 @@
 both runs have (speedup and wall time of the CPU-bound runs, wall time and overlap of the IO
 runs and pools, memory per unit, creating a unit, a hand-off), OTHER's value ÷ BASE's, and the host
 constants of both. Where a figure differs by more than 2×, the table names the constant that
-explains it (rules.EXPLAINS) and both runs' values of it, or says which run predates the
-constants. Writes OUT/COMPARE.md, OUT/compare.csv and overlaid plots (OUT/plots/); OUT defaults
+explains it (verdicts.EXPLAINS) and both runs' values of it, or says which run predates
+the constants. Writes OUT/COMPARE.md, OUT/compare.csv and overlaid plots (OUT/plots/); OUT defaults
 to results/compare-<BASE>-vs-<OTHER>. Reads both folders and writes nothing into them."""
 import argparse
 import csv
@@ -14,6 +14,7 @@ import sys
 
 import derive
 import rules
+import verdicts
 from results import Bad, Run, g
 
 FAR = 2.0  # a figure this many times larger or smaller is worth explaining
@@ -59,7 +60,7 @@ def explain(family, model, base, other):
     if lacking:
         return f"constants not measured in {' and '.join(lacking)}"
     caps = base.caps(model) or other.caps(model)
-    name = rules.EXPLAINS.get(family, lambda c: None)(caps)
+    name = verdicts.EXPLAINS.get(family, lambda c: None)(caps)
     b, o = (base.constant(name), other.constant(name)) if name else (None, None)
     if not b or not o:
         return "no host constant explains it" + ("" if caps else " (no capabilities listed)")

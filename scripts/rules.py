@@ -1,24 +1,18 @@
 """rules.py — the rules behind every verdict word of TABLE.md's headline table, one record each:
 its letter and row title, its thresholds, the function that gives a model's cell from the
-evidence, the prose printed under the table (made from the same thresholds, so changing one
-changes the other), the workloads it reads, and the original table's claim about CPython that
-rule E tests it against. README.md's copy of the list is `report.py rules --cores 2`."""
+evidence (verdicts.py), the prose printed under the table (made from the same thresholds, so
+changing one changes the other), the workloads it reads, and the original table's claim about
+CPython that rule E tests it against. README.md's copy of the list is
+`report.py rules --cores 2`."""
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from results import MODELS, g
+from results import g
+from verdicts import (Span, address, cite_spawn, cite_switch, cores, cost, memory, mode, overlap,
+                      pool, scene, speedup)
 
 PARALLEL = 0.75  # the share of N cores a speedup and the busy cores must reach (rules M, C, P)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A claimed amount of memory per unit, in KiB, and which measured figure it is about:
-    'reserved' (VSZ) or 'touched' (PSS + kernel)."""
-    lo: float
-    hi: float
-    figure: str
 
 
 @dataclass(frozen=True)
@@ -28,13 +22,6 @@ class Claim:
     of words, a Span, or None where the table claims nothing."""
     text: str
     words: tuple
-
-
-@dataclass(frozen=True)
-class Cell:
-    verdict: object  # a word, a frozenset of words, or None when a measurement is missing
-    text: str
-    figures: dict = field(default_factory=dict)  # what rule E weighs against a Span
 
 
 @dataclass(frozen=True)
@@ -64,10 +51,6 @@ class Rule:
 
 # ---------------------------------------------------------------- words for numbers
 
-def kib(x):
-    return f"{g(x / 1024)} MiB" if x >= 10240 else f"{g(x)} KiB"
-
-
 def amount(x, unit):
     """A threshold as prose says it: 1000 ns as 1 µs, 1024 KiB as 1 MiB."""
     if unit == "ns" and x >= 1000:
@@ -75,10 +58,6 @@ def amount(x, unit):
     if unit == "KiB" and x >= 1024:
         return amount(x / 1024, "MiB")
     return f"{x:g} {unit}"
-
-
-def band(bands, x):
-    return next(word for limit, word in bands if x < limit)
 
 
 def bands_prose(rule, after_first=""):
@@ -90,231 +69,6 @@ def bands_prose(rule, after_first=""):
 
 def par(n):
     return g(PARALLEL * n)
-
-
-def capital(v):
-    return v[0].upper() + v[1:]
-
-
-# ---------------------------------------------------------------- the verdicts, one model each
-
-def address(rule, ev, m):
-    r = ev.cost(rule.source, m)
-    w = rule.workloads[0]
-    if not r or not r[0]["pss"]:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("address space", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
-    ratio = r[0]["rss"] / r[0]["pss"] if r[0]["pss"] > 0 else float("inf")
-    v = "separate" if ratio > rule.limits["separate"] else "shared"
-    return Cell(v, f"{v} (RSS ÷ PSS {g(ratio)})")
-
-
-def mode(rule, ev, m):
-    best, _ = ev.speed(m)
-    io = {w: r for w in rule.workloads if (r := ev.io_largest(m, w))}
-    words, nums, known = [], [], True
-    if best is None:
-        known = False
-        nums.append(f"parallelism missing: {ev.why_cpu(m)}")
-        ev.missing.append(("mode", m, ev.why_cpu(m)))
-    elif ev.n < 2:
-        nums.append(f"speedup {g(best['speedup_best'])}; one core, so parallelism cannot show")
-    else:
-        if ev.parallel(m, rule.limits["parallel"]):
-            words.append("parallelism")
-        nums.append(f"speedup {g(best['speedup_best'])}, {g(ev.busy(m) or 0)} cores busy")
-    if not io:
-        known = False
-        why = ev.why_io(m, rule.workloads[0])
-        nums.append(f"concurrency missing: {why}")
-        ev.missing.append(("mode", m, why))
-    else:
-        fl = max(io.values(), key=lambda r: r["in_flight"])
-        if fl["in_flight"] > ev.n:
-            words.append("concurrency")
-        nums.append(f"{g(fl['in_flight'])} waits in flight")
-    v = " + ".join(words) or ("neither" if known else "so far")
-    return Cell(frozenset(words) if known else None, f"{capital(v)} ({'; '.join(nums)})")
-
-
-def scene(rule, ev, m):
-    best, _ = ev.speed(m)
-    got, nums, known = [], [], best is not None
-    if ev.parallel(m, rule.limits["parallel"]):
-        got.append("computing")
-    for w in rule.workloads:
-        r = ev.io_largest(m, w)
-        if r is None:
-            known = False
-            nums.append(f"{w} missing")
-            ev.missing.append(("applicable scene", m, ev.why_io(m, w)))
-            continue
-        if r["in_flight"] > ev.n:
-            got.append(rule.words[w])
-        nums.append(f"{w}: {g(r['in_flight'])} in flight")
-    if best is None:
-        nums.append("speedup missing")
-    v = ", ".join(got) or ("none" if known else "so far none")
-    return Cell(frozenset(got) if known else None, f"{capital(v)} ({'; '.join(nums)})")
-
-
-def cores(rule, ev, m):
-    if not ev.cpu_at_n(m):
-        return Cell(None, ev.miss("CPU cores used", m, ev.why_cpu(m)))
-    u = ev.busy(m)
-    if u is None:
-        return Cell(None, ev.miss("CPU cores used", m, "no cpu_util in the rows"))
-    v = "many" if u >= rule.limits["parallel"] * ev.n else "one"
-    return Cell(v, f"{v} ({g(u)} busy)")
-
-
-def speedup(rule, ev, m):
-    best, rows = ev.speed(m)
-    if best is None:
-        return Cell(None, ev.miss("speedup", m, ev.why_cpu(m)))
-    s = best["speedup_best"]
-    v = ("yes" if s >= rule.limits["parallel"] * ev.n else "no" if s < rule.limits["no"]
-         else "partly")
-    lost = [w for w in ev.cpu_workloads if w not in rows]
-    nums = ", ".join(f"{w} {g(rows[w]['speedup_best'])}" for w in ev.cpu_workloads if w in rows)
-    if lost:
-        nums += "; missing " + ", ".join(lost)
-        ev.missing += [("speedup", m, ev.why_cpu_workload(m, w)) for w in lost]
-    return Cell(v, f"{v} ({nums})")
-
-
-def overlap(rule, ev, m):
-    parts, best = [], None
-    for w in rule.workloads:
-        r = ev.io_largest(m, w)
-        if r is None:
-            parts.append(f"{w} missing")
-            ev.missing.append(("IO overlap", m, ev.why_io(m, w)))
-            continue
-        cap = ev.caps(m, w)
-        u = int(r["units"])
-        parts.append(f"{w} {g(r['overlap'], 2)} at {u:,} unit{'s' if u > 1 else ''}"
-                     + (f", {cap}" if cap else ""))
-        best = r["overlap"] if best is None else max(best, r["overlap"])
-    if best is None:
-        return Cell(None, "missing (" + "; ".join(parts) + ")")
-    v = "high" if best >= rule.limits["high"] else "low"
-    return Cell(v, f"{v} ({'; '.join(parts)})")
-
-
-def memory(rule, ev, m):
-    r = ev.cost(rule.source, m)
-    w = rule.workloads[0]
-    if not r:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("memory per unit", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
-    r = r[0]
-    touched = r["pss"] + r["kernel"]
-    v = band(rule.bands, touched)
-    return Cell(v, f"{v}: touched {kib(touched)} (user PSS {kib(r['pss'])}, RSS {kib(r['rss'])}; "
-                f"kernel {kib(r['kernel'])}); reserved {kib(r['vsz'])} (VSZ), at "
-                f"{int(r['units']):,} units", {"reserved": r["vsz"], "touched": touched})
-
-
-def cost(what):
-    """The verdict of a cost probe (spawn, switch): the fastest variant's band."""
-    def verdict(rule, ev, m):
-        rs = ev.cost(rule.source, m)
-        w = rule.workloads[0]
-        if not rs:
-            why = ev.why_probe(m, w)
-            return Cell(None, ev.miss(what, m, f"{w}: {why}" if why else f"{w} not in this run"))
-        v = band(rule.bands, min(x["value"] for x in rs))
-        nums = "; ".join(f"{x['what'] + ' ' if x['what'] else ''}{g(x['value'])} {rule.unit}"
-                         for x in rs)
-        why = rule.cite(rule, ev, m, min(x["value"] for x in rs)) if rule.cite else None
-        sep = " " if why and why.startswith("=") else "; "
-        return Cell(v, f"{v} ({nums}{sep + why if why else ''})")
-    return verdict
-
-
-# ---------------------------------------------------------------- the host constants behind figures
-
-def creation_constant(caps):
-    """The primitive a model's unit is created with, and what it is called: a fork for processes,
-    pthread_create for threads of their own, the first touch of a coroutine's stack (a page
-    fault). (None, None) where a model does not say (a run without list.csv)."""
-    if not caps:
-        return None, None
-    if "shared" not in caps:
-        return "fork_us", "fork + wait"
-    if "block" in caps and "coexist" in caps:
-        return "thread_create_us", "pthread_create + join"
-    if "coexist" in caps:
-        return "page_fault_us", "a page fault"
-    return None, None
-
-
-def switch_constant(caps):
-    """glibc's swapcontext makes one system call (rt_sigprocmask) per switch, so where units
-    switch directly that call is most of a switch; a blocking hand-off is two system calls and a
-    pass through the kernel's scheduler. Either way: the system call."""
-    return "syscall_ns" if caps else None
-
-
-# Which constant explains a family of figures for a model with these capabilities (make
-# compare names it beside a figure that differs between two hosts).
-EXPLAINS = {
-    "create": lambda caps: creation_constant(caps)[0],
-    "handoff": switch_constant,
-    # at many units, creating them is most of what the waiting does not cover
-    "io": lambda caps: creation_constant(caps)[0],
-    # a forked child's first touch of inherited memory is a page fault
-    "cpu": lambda caps: "page_fault_us" if caps and "shared" not in caps else None,
-}
-
-
-def cite_spawn(rule, ev, m, value):
-    name, what = creation_constant(ev.run.caps(m))
-    c = ev.run.constant(name) if name else None
-    return f"{what} {c.text()} here" if c else None
-
-
-def cite_switch(rule, ev, m, value):
-    caps = ev.run.caps(m)
-    c = ev.run.constant(switch_constant(caps) or "")
-    if not c:
-        return None
-    if "direct" in caps and "block" not in caps and value > c.value:
-        return f"= one system call ({c.text()} here) + {g(value - c.value)} ns"
-    return f"a system call {c.text()} here"
-
-
-def pool(rule, ev, m):
-    r = ev.io_largest(m, rule.workloads[0], group="pool")
-    if r is None:
-        why = ev.why_probe(m, rule.workloads[0], group="pool")
-        return Cell(None, ev.miss("IO on a pool", m, why or "not in this run"))
-    v = "overlapped" if r["in_flight"] > ev.n else "serialised by the pool"
-    return Cell(v, f"{v} ({int(r['tasks']):,} waits of {g(r['delay_ms'])} ms on "
-                f"{int(r['units']):,} units: {g(r['wall_s'])} s, {g(r['in_flight'])} in flight)")
-
-
-def same(rule, row, m, cell):
-    """Rule E: whether C behaves as the row's CPython claim says, for one model."""
-    claim = row.claim.words[MODELS.index(m)] if row.claim and m in MODELS else None
-    if claim is None:
-        return "no claim"
-    if cell.verdict is None:
-        return "missing"
-    if isinstance(claim, Span):
-        got, f = cell.figures[claim.figure], rule.limits["factor"]
-        ok = claim.lo / f <= got <= claim.hi * f if claim.lo else got <= claim.hi * f
-        return "yes" if ok else f"no ({kib(got)})"
-    if isinstance(claim, frozenset):
-        if cell.verdict == claim:
-            return "yes"
-        if claim <= cell.verdict:
-            return "more: also " + ", ".join(sorted(cell.verdict - claim))
-        return "no: " + (", ".join(sorted(cell.verdict)) or "neither")
-    return "yes" if cell.verdict == claim else f"no: {cell.verdict}"
 
 
 # ---------------------------------------------------------------- the records, in the list's order

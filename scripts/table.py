@@ -6,8 +6,9 @@ why."""
 import os
 
 from evidence import Evidence
-from results import DEFAULT_RUNTIME, HEADS, MODELS
-from rules import RULE, RULES, g, markdown, same
+from results import DEFAULT_RUNTIME, HEADS, MODELS, g
+from rules import RULE, RULES, markdown
+from verdicts import same
 
 
 def intro(run):

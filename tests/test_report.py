@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import counted  # noqa: E402  (after the path is set)
 import rules  # noqa: E402
-from results import Bad, Run  # noqa: E402
+from results import MODELS, Bad, Run  # noqa: E402
 
 SMALL = os.path.join(ROOT, "tests", "fixtures", "results-small")
 EXTRA = os.path.join(ROOT, "tests", "fixtures", "results-extra")
@@ -80,7 +80,7 @@ class RuleRecords(unittest.TestCase):
     def test_claims_have_one_word_per_model(self):
         for r in rules.RULES:
             if r.claim:
-                self.assertEqual(len(r.claim.words), len(rules.MODELS), r.letter)
+                self.assertEqual(len(r.claim.words), len(MODELS), r.letter)
 
     def test_bad_cores_is_a_usage_error(self):
         for bad in ("0", "-1", "two"):
