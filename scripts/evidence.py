@@ -81,12 +81,13 @@ class Evidence:
         return max(rows.values(), key=lambda r: r["speedup_best"]), rows
 
     def parallel(self, m, share):
-        """Parallelism: at N >= 2 cores, the best speedup and the busy cores both reach share x N.
-        Both, so a baseline slowed by another process cannot make a speedup alone."""
+        """Parallelism: at N >= 2 cores, the best speedup and the cores its own workload kept
+        busy both reach share x N. Both, so a baseline slowed by another process cannot make a
+        speedup alone; the same workload's, so another workload's busy cores cannot vouch for
+        it."""
         best, _ = self.speed(m)
-        busy = self.busy(m)
         return (best is not None and self.n >= 2 and best["speedup_best"] >= share * self.n
-                and busy is not None and busy >= share * self.n)
+                and best["cpu_util"] != "" and best["cpu_util"] >= share * self.n)
 
     def cost(self, file, m):
         """A model's rows of a probe file (memory.csv, spawn.csv, switch.csv, an observation)."""

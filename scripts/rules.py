@@ -1,16 +1,16 @@
 """rules.py — the rules behind every verdict word of TABLE.md's headline table, one record each:
 its letter and row title, its thresholds, the function that gives a model's cell from the
-evidence (verdicts.py), the prose printed under the table (made from the same thresholds, so
-changing one changes the other), the workloads it reads, and the original table's claim about
-CPython that rule E tests it against. README.md's copy of the list is
-`report.py rules --cores 2`."""
+evidence (verdicts.py), every word that function can say, the prose printed under the table
+(made from the same thresholds, so changing one changes the other), the workloads it reads, and
+the original table's claim about CPython that rule E tests it against. README.md's copy of the
+list is `report.py rules --cores 2`."""
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from results import g
-from verdicts import (Span, address, cite_spawn, cite_switch, cores, cost, memory, mode, overlap,
-                      pool, scene, speedup)
+from verdicts import (Span, address, cite_spawn, cite_switch, cores, cost, memory, mode,
+                      overlap, pool, scene, speedup)
 
 PARALLEL = 0.75  # the share of N cores a speedup and the busy cores must reach (rules M, C, P)
 
@@ -30,13 +30,18 @@ class Rule:
     title: str  # the row's name in the table; {n} is N
     prose: Callable[["Rule", int], str]  # the text under the table at N cores
     verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E)
+    says: tuple = ()  # every word its verdict can say (a test sees each one said)
     limits: dict = field(default_factory=dict)  # named thresholds
     bands: tuple = ()  # ((upper limit, word), ...) in `unit`, the last limit infinite
     unit: str = ""
     workloads: tuple = ()  # the workloads it reads, by name
-    words: dict = field(default_factory=dict)  # rule S: the scene each IO workload stands for
+    scenes: dict = field(default_factory=dict)  # rule S: the scene each IO workload stands for
     notes: dict = field(default_factory=dict)  # what the prose adds after a workload's name
-    source: str = ""  # the derived cost file its verdict reads, drawn from its probe
+    source: str = ""  # the derived probe file its verdict reads, drawn from its first workload
+    also: str = ""  # a second derived file whose figure the cell shows beside (rule A)
+    # Rule A's experiment: the figure its probe observes, the option that moves the shared
+    # variable, the value of the experiment proper and the value of the control.
+    experiment: dict = field(default_factory=dict)
     claim: Optional[Claim] = None
     # The host constant that explains a model's figure, cited beside it from the run's own
     # constants: (rule, Evidence, model, figure) -> text, or None.
@@ -67,52 +72,73 @@ def bands_prose(rule, after_first=""):
     return ", ".join(parts + [f"*{top}* above"])
 
 
+def words_of(bands):
+    return tuple(word for _, word in bands)
+
+
 def par(n):
     return g(PARALLEL * n)
 
-
-# ---------------------------------------------------------------- the records, in the list's order
 
 def either(ws, word):
     return f" {word} ".join(ws)
 
 
+# ---------------------------------------------------------------- the records, in the list's order
+
+MEMORY_BANDS = ((1, "tiny"), (64, "small"), (1024, "medium"), (math.inf, "large"))
+SPAWN_BANDS = ((10, "cheap"), (100, "moderate"), (math.inf, "costly"))
+SWITCH_BANDS = ((1000, "sub-µs"), (10000, "µs"), (math.inf, "tens of µs"))
+
 RULES = (
-    Rule("A", "Address space", source="memory.csv", workloads=("idle",),
-         limits={"separate": 1.5},
+    Rule("A", "Address space", source="address.csv", also="memory.csv",
+         workloads=("share", "idle"),
+         experiment={"figure": "write_seen", "option": "memory", "test": "ordinary",
+                     "control": "shared"},
+         says=("shared", "separate"),
          verdict=address,
          prose=lambda r, n: (
-             f"Address space: *separate* when a unit's RSS exceeds its PSS by more than "
-             f"{r.limits['separate']:g}× (pages shared copy-on-write between address spaces "
-             f"count in full in RSS and are split in PSS), *shared* otherwise. From the "
-             f"{r.workloads[0]} probe."),
+             f"Address space, an experiment (the {r.workloads[0]} probe): one unit stores to "
+             f"an {r.experiment['test']} variable, a barrier orders the store before the read, "
+             f"the other unit reads it. *shared* when the reader saw the write in every run "
+             f"({r.experiment['figure']} = 1: one address space), *separate* when it saw it in "
+             f"none (0); runs that disagree give no verdict. With "
+             f"{r.experiment['option']}={r.experiment['control']} the variable is in "
+             f"{r.experiment['control']} memory, a control every model must pass, else there "
+             f"is no verdict either. RSS ÷ PSS of the {r.workloads[1]} probe is shown beside "
+             f"(pages shared copy-on-write count in full in RSS, split in PSS); it does not "
+             f"decide."),
          claim=Claim("Interpreter: shared / one per process / —", ("shared", "separate", None))),
     Rule("M", "Mode", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
+         says=("parallelism", "concurrency", "neither"),
          verdict=mode,
          prose=lambda r, n: (
              f"Mode: *parallelism* when the best CPU-bound speedup at N cores (rule P) is at "
-             f"least {r.limits['parallel']:g} × N = {par(n)} and its runs kept at least "
-             f"{par(n)} cores busy (rule C) — both, so a baseline slowed by another process "
-             f"cannot make a speedup alone; *concurrency* when, at the largest unit count that "
-             f"ran, more IO waits were in flight than there are cores (units × overlap > {n}) "
-             f"in {either(r.workloads, 'or')}."),
+             f"least {r.limits['parallel']:g} × N = {par(n)} and the runs of that same "
+             f"workload kept at least {par(n)} cores busy (their median cpu_util) — both, so a "
+             f"baseline slowed by another process cannot make a speedup alone; *concurrency* "
+             f"when, at the largest unit count that ran, more IO waits were in flight than "
+             f"there are cores (units × overlap > {n}) in {either(r.workloads, 'or')}; "
+             f"*neither* when both were measured and neither holds."),
          claim=Claim("Concurrency / Parallelism / Concurrency",
                      (frozenset({"concurrency"}), frozenset({"parallelism"}),
                       frozenset({"concurrency"})))),
     Rule("S", "Applicable scene", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
-         words={"sleep": "I/O", "echo": "network"}, notes={"echo": "loopback delay server"},
+         scenes={"sleep": "I/O", "echo": "network"}, notes={"echo": "loopback delay server"},
+         says=("computing", "I/O", "network", "none"),
          verdict=scene,
          prose=lambda r, n: (
              "Applicable scene: *computing* with parallelism; "
-             + ", ".join(f"*{r.words[w]}* when {w}" + (f" ({r.notes[w]})" if w in r.notes
-                                                       else "") for w in r.workloads)
-             + " shows concurrency by rule M."),
+             + ", ".join(f"*{r.scenes[w]}* when {w}" + (f" ({r.notes[w]})" if w in r.notes
+                                                        else "") for w in r.workloads)
+             + " shows concurrency by rule M; *none* when all were measured and none holds."),
          claim=Claim("I/O, network / Computing / I/O, network",
                      (frozenset({"I/O", "network"}), frozenset({"computing"}),
                       frozenset({"I/O", "network"})))),
     Rule("C", "CPU cores used", limits={"parallel": PARALLEL},
+         says=("many", "one"),
          verdict=cores,
          prose=lambda r, n: (
              f"CPU cores used: the largest median cpu_util ((user + sys) ÷ wall) of the "
@@ -120,16 +146,20 @@ RULES = (
          claim=Claim("one / many / —", ("one", "many", None))),
     Rule("P", "Speedup on CPU-bound work at {n} cores",
          limits={"parallel": PARALLEL, "no": 1.2},
+         says=("yes", "partly", "no"),
          verdict=speedup,
          prose=lambda r, n: (
              f"Speedup = T(serial, 1 core) ÷ T(model, N cores), same workload and size, "
-             f"in-process wall time of the fastest counted run of each (interference from other "
-             f"processes only adds time; derived/speedup.csv also has the ratio of medians); "
-             f"*yes* when the best workload reaches {par(n)}, *no* below {r.limits['no']:g}, "
-             f"*partly* between."),
+             f"in-process wall time; the serial run divided by is the one measured nearest "
+             f"before the model's in plan order (it is re-measured before each model's block; "
+             f"derived/speedup.csv names it). The cell gives the ratio of medians and the best "
+             f"(fastest counted run of each: interference from other processes only adds "
+             f"time); the best decides: *yes* when the best workload reaches {par(n)}, *no* "
+             f"below {r.limits['no']:g}, *partly* between."),
          claim=Claim("no / yes / —", ("no", "yes", None))),
     Rule("O", "IO overlap at the largest unit count", workloads=("sleep", "echo"),
          limits={"high": 0.5},
+         says=("high", "low"),
          verdict=overlap,
          prose=lambda r, n: (
              f"Overlap = ideal ÷ measured completion time; ideal = the busiest unit's waits × "
@@ -137,7 +167,7 @@ RULES = (
              f"{r.limits['high']:g} or more, *low* below (the better of "
              f"{either(r.workloads, 'and')}).")),
     Rule("B", "Memory per unit", source="memory.csv", workloads=("idle",), unit="KiB",
-         bands=((1, "tiny"), (64, "small"), (1024, "medium"), (math.inf, "large")),
+         bands=MEMORY_BANDS, says=words_of(MEMORY_BANDS),
          verdict=memory,
          prose=lambda r, n: (
              f"Memory per unit from the {r.workloads[0]} probe: touched = user PSS + kernel "
@@ -146,13 +176,13 @@ RULES = (
                      (Span(8192, 8192, "reserved"), Span(10240, 30720, "touched"),
                       Span(0, 1, "touched")))),
     Rule("T", "Spawn time per unit", source="spawn.csv", workloads=("spawn",), unit="µs",
-         bands=((10, "cheap"), (100, "moderate"), (math.inf, "costly")),
+         bands=SPAWN_BANDS, says=words_of(SPAWN_BANDS),
          verdict=cost("spawn time"), cite=cite_spawn,
          prose=lambda r, n: (
              f"Spawn time per unit from the {r.workloads[0]} probe: {bands_prose(r)} (the "
              f"fastest variant decides).")),
     Rule("W", "Switch time (one way)", source="switch.csv", workloads=("pingpong",), unit="ns",
-         bands=((1000, "sub-µs"), (10000, "µs"), (math.inf, "tens of µs")),
+         bands=SWITCH_BANDS, says=words_of(SWITCH_BANDS),
          verdict=cost("switch time"), cite=cite_switch,
          prose=lambda r, n: (
              f"Switch time per one-way hand-off from the {r.workloads[0]} probe (same core: "
@@ -160,6 +190,7 @@ RULES = (
              f"fastest variant decides).")),
     # E has no row: it is the table's last column, each row's cells against the row's claim.
     Rule("E", "C behaves the same?", limits={"factor": 2},
+         says=("yes", "more", "no"),
          prose=lambda r, n: (
              f"C behaves the same (*yes*) when a row's verdict words equal the CPython claim's; "
              f"*more* when they include the claim's and add some; *no* otherwise. Memory: the "
@@ -167,15 +198,18 @@ RULES = (
              f"of it (threads: the reserved stack, VSZ; processes and coroutines: touched "
              f"memory, PSS + kernel).")),
     Rule("L", "IO on a pool of {n} (one unit per core)", workloads=("sleep",),
+         limits={"serialised": 2},
+         says=("serialised by the pool", "kept up"),
          verdict=pool,
          prose=lambda r, n: (
-             "The same waits on a pool of N units as on one coroutine per task: *overlapped* "
-             "when more waits were in flight than cores, *serialised by the pool* otherwise.")),
+             f"The same waits on a pool of N units as on one unit per task (the reference; in "
+             f"the plan, one coroutine per task): the ratio of their completion times "
+             f"(medians); *serialised by the pool* when it passes "
+             f"{r.limits['serialised']:g}, *kept up* otherwise.")),
 )
 RULE = {r.letter: r for r in RULES}
-# The probe behind each derived cost file, as the rules that read them name it.
-PROBES = {r.source: r.workloads[0] for r in RULES
-          if r.source in ("memory.csv", "spawn.csv", "switch.csv")}
+# The probe behind each derived probe file, as the rules that read them name it.
+PROBES = {r.source: r.workloads[0] for r in RULES if r.source}
 
 
 def markdown(n):

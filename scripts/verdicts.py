@@ -4,7 +4,7 @@ record (rule), so a threshold or a name is stated once, in the record. Also rule
 with the CPython claim, and the host constants cited beside the figures they explain."""
 from dataclasses import dataclass, field
 
-from results import MODELS, g
+from results import MODELS, SHORT, g
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,19 @@ class Span:
 
 @dataclass(frozen=True)
 class Cell:
-    verdict: object  # a word, a frozenset of words, or None when a measurement is missing
+    verdict: object  # a word, a frozenset of words, or None when there is no verdict
     text: str
     figures: dict = field(default_factory=dict)  # what rule E weighs against a Span
+    said: tuple = ()  # the words of a set verdict that names none ("neither")
+
+    @property
+    def words(self):
+        """The verdict words this cell says (the tests check each record's words are reached)."""
+        if self.said:
+            return set(self.said)
+        if isinstance(self.verdict, str):
+            return {self.verdict}
+        return set(self.verdict or ())
 
 
 # ---------------------------------------------------------------- words for numbers
@@ -37,18 +47,66 @@ def capital(v):
     return v[0].upper() + v[1:]
 
 
+def plural(n, what):
+    n = int(n)
+    return f"{n:,} {what}{'s' if n != 1 else ''}"
+
+
+def options(params):
+    """A derived row's params field ('name=value;...') as a dict."""
+    return dict(p.partition("=")[::2] for p in str(params).split(";") if p)
+
+
+def probe_reason(ev, m, w, detail):
+    """Why a probe's figure is missing for a model: its configuration's status, or that it ran
+    and its rows lack the figure (detail), or that it was not in this run."""
+    why = ev.why_probe(m, w)
+    if why is None:
+        return f"{w}: not in this run"
+    return f"{w}: {detail}" if why == "ok" else f"{w}: {why}"
+
+
 # ---------------------------------------------------------------- the verdicts, one model each
 
+def rss_pss(rule, ev, m):
+    """RSS ÷ PSS from the memory probe, shown beside the address-space verdict: pages shared
+    copy-on-write count in full in RSS and split in PSS. A number, no longer a verdict."""
+    r = ev.cost(rule.also, m)
+    if not r or not r[0]["pss"] or r[0]["pss"] <= 0:
+        return ""
+    return f"RSS ÷ PSS {g(r[0]['rss'] / r[0]['pss'])}"
+
+
 def address(rule, ev, m):
-    r = ev.cost(rule.source, m)
-    w = rule.workloads[0]
-    if not r or not r[0]["pss"]:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("address space", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
-    ratio = r[0]["rss"] / r[0]["pss"] if r[0]["pss"] > 0 else float("inf")
-    v = "separate" if ratio > rule.limits["separate"] else "shared"
-    return Cell(v, f"{v} (RSS ÷ PSS {g(ratio)})")
+    """An experiment: one unit writes an ordinary variable, a barrier orders the write before
+    the read, the other unit reads it. It saw the write only if both share one address space."""
+    ex, w = rule.experiment, rule.workloads[0]
+    beside = rss_pss(rule, ev, m)
+    tail = f"; {beside}" if beside else ""
+    rows = [r for r in ev.cost(rule.source, m) if r["figure"] == ex["figure"]]
+
+    def arm(value):
+        # A row without the option ran with its default, the experiment proper.
+        return [r for r in rows if options(r["params"]).get(ex["option"], ex["test"]) == value]
+    test, control = arm(ex["test"]), arm(ex["control"])
+    if not test:
+        why = probe_reason(ev, m, w, f"no {ex['figure']} in its rows")
+        return Cell(None, ev.miss("address space", m, why) + tail)
+    r = test[0]
+    runs = int(r["runs"])
+    if r["value_min"] != r["value_max"]:
+        return Cell(None, ev.miss("address space", m, f"{w}: its runs disagree (the reader saw "
+                                  f"the write in some of {runs} runs, not in others)") + tail)
+    if control and control[0]["value_min"] < 1:
+        return Cell(None, ev.miss("address space", m, f"{w}: the control failed (the reader "
+                                  f"did not see a write to {ex['control']} memory either)")
+                    + tail)
+    seen = r["value_min"] >= 1
+    v = "shared" if seen else "separate"
+    ctl = (f", to {ex['control']} memory in {int(control[0]['runs'])} of "
+           f"{int(control[0]['runs'])}" if control else "")
+    return Cell(v, f"{v} (the reader saw a write to {ex['test']} memory in "
+                f"{runs if seen else 0} of {runs} runs{ctl}{tail})")
 
 
 def mode(rule, ev, m):
@@ -64,7 +122,8 @@ def mode(rule, ev, m):
     else:
         if ev.parallel(m, rule.limits["parallel"]):
             words.append("parallelism")
-        nums.append(f"speedup {g(best['speedup_best'])}, {g(ev.busy(m) or 0)} cores busy")
+        busy = g(best["cpu_util"]) if best["cpu_util"] != "" else "?"
+        nums.append(f"speedup {g(best['speedup_best'])} ({best['workload']}), {busy} cores busy")
     if not io:
         known = False
         why = ev.why_io(m, rule.workloads[0])
@@ -76,7 +135,8 @@ def mode(rule, ev, m):
             words.append("concurrency")
         nums.append(f"{g(fl['in_flight'])} waits in flight")
     v = " + ".join(words) or ("neither" if known else "so far")
-    return Cell(frozenset(words) if known else None, f"{capital(v)} ({'; '.join(nums)})")
+    return Cell(frozenset(words) if known else None, f"{capital(v)} ({'; '.join(nums)})",
+                said=("neither",) if known and not words else ())
 
 
 def scene(rule, ev, m):
@@ -92,12 +152,13 @@ def scene(rule, ev, m):
             ev.missing.append(("applicable scene", m, ev.why_io(m, w)))
             continue
         if r["in_flight"] > ev.n:
-            got.append(rule.words[w])
+            got.append(rule.scenes[w])
         nums.append(f"{w}: {g(r['in_flight'])} in flight")
     if best is None:
         nums.append("speedup missing")
     v = ", ".join(got) or ("none" if known else "so far none")
-    return Cell(frozenset(got) if known else None, f"{capital(v)} ({'; '.join(nums)})")
+    return Cell(frozenset(got) if known else None, f"{capital(v)} ({'; '.join(nums)})",
+                said=("none",) if known and not got else ())
 
 
 def cores(rule, ev, m):
@@ -118,7 +179,8 @@ def speedup(rule, ev, m):
     v = ("yes" if s >= rule.limits["parallel"] * ev.n else "no" if s < rule.limits["no"]
          else "partly")
     lost = [w for w in ev.cpu_workloads if w not in rows]
-    nums = ", ".join(f"{w} {g(rows[w]['speedup_best'])}" for w in ev.cpu_workloads if w in rows)
+    nums = "; ".join(f"{w} {g(rows[w]['speedup'])}, best {g(rows[w]['speedup_best'])}"
+                     for w in ev.cpu_workloads if w in rows)
     if lost:
         nums += "; missing " + ", ".join(lost)
         ev.missing += [("speedup", m, ev.why_cpu_workload(m, w)) for w in lost]
@@ -134,8 +196,7 @@ def overlap(rule, ev, m):
             ev.missing.append(("IO overlap", m, ev.why_io(m, w)))
             continue
         cap = ev.caps(m, w)
-        u = int(r["units"])
-        parts.append(f"{w} {g(r['overlap'], 2)} at {u:,} unit{'s' if u > 1 else ''}"
+        parts.append(f"{w} {g(r['overlap'], 2)} at {plural(r['units'], 'unit')}"
                      + (f", {cap}" if cap else ""))
         best = r["overlap"] if best is None else max(best, r["overlap"])
     if best is None:
@@ -148,11 +209,9 @@ def memory(rule, ev, m):
     r = ev.cost(rule.source, m)
     w = rule.workloads[0]
     if not r:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("memory per unit", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
+        return Cell(None, ev.miss("memory per unit", m, probe_reason(ev, m, w, "no figures")))
     r = r[0]
-    touched = r["pss"] + r["kernel"]
+    touched = r["touched"]
     v = band(rule.bands, touched)
     return Cell(v, f"{v}: touched {kib(touched)} (user PSS {kib(r['pss'])}, RSS {kib(r['rss'])}; "
                 f"kernel {kib(r['kernel'])}); reserved {kib(r['vsz'])} (VSZ), at "
@@ -165,25 +224,38 @@ def cost(what):
         rs = ev.cost(rule.source, m)
         w = rule.workloads[0]
         if not rs:
-            why = ev.why_probe(m, w)
-            return Cell(None, ev.miss(what, m, f"{w}: {why}" if why else f"{w} not in this run"))
-        v = band(rule.bands, min(x["value"] for x in rs))
+            return Cell(None, ev.miss(what, m, probe_reason(ev, m, w, "no figures")))
+        fastest = min(x["value"] for x in rs)
+        v = band(rule.bands, fastest)
         nums = "; ".join(f"{x['what'] + ' ' if x['what'] else ''}{g(x['value'])} {rule.unit}"
                          for x in rs)
-        why = rule.cite(rule, ev, m, min(x["value"] for x in rs)) if rule.cite else None
+        why = rule.cite(rule, ev, m, fastest) if rule.cite else None
         sep = " " if why and why.startswith("=") else "; "
         return Cell(v, f"{v} ({nums}{sep + why if why else ''})")
     return verdict
 
 
 def pool(rule, ev, m):
-    r = ev.io_largest(m, rule.workloads[0], group="pool")
+    """The same waits on a pool of N units as on one unit per task: completion time ÷ that of
+    the reference, a measured ratio (the pool's tasks may or may not outnumber its units)."""
+    w = rule.workloads[0]
+    r = ev.io_largest(m, w, group="pool")
     if r is None:
-        why = ev.why_probe(m, rule.workloads[0], group="pool")
+        why = ev.why_probe(m, w, group="pool")
         return Cell(None, ev.miss("IO on a pool", m, why or "not in this run"))
-    v = "overlapped" if r["in_flight"] > ev.n else "serialised by the pool"
-    return Cell(v, f"{v} ({int(r['tasks']):,} waits of {g(r['delay_ms'])} ms on "
-                f"{int(r['units']):,} units: {g(r['wall_s'])} s, {g(r['in_flight'])} in flight)")
+    waits = f"{plural(r['tasks'], 'wait')} of {g(r['delay_ms'])} ms"
+    if r["slowdown_reference"] == r["config"]:
+        return Cell(None, f"the reference: one unit per task ({waits} on "
+                    f"{plural(r['units'], 'unit')}: {g(r['wall_s'])} s)")
+    if r["slowdown"] == "":
+        return Cell(None, ev.miss("IO on a pool", m, f"{w}: no run of the same waits with one "
+                                  "unit per task to compare with"))
+    ref = next(x for x in ev.d["pool.csv"] if x["config"] == r["slowdown_reference"])
+    v = ("serialised by the pool" if r["slowdown"] > rule.limits["serialised"]
+         else "kept up")
+    return Cell(v, f"{v} (×{g(r['slowdown'])}: {waits} took {g(r['wall_s'])} s on "
+                f"{plural(r['units'], 'unit')}, {g(ref['wall_s'])} s on {int(ref['units']):,} "
+                f"{SHORT.get(ref['model'], ref['model'])}, one per task)")
 
 
 def same(rule, row, m, cell):
@@ -232,8 +304,6 @@ def switch_constant(caps):
 
 # Which constant explains a family of figures for a model with these capabilities (make
 # compare names it beside a figure that differs between two hosts).
-
-
 EXPLAINS = {
     "create": lambda caps: creation_constant(caps)[0],
     "handoff": switch_constant,

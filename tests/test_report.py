@@ -183,7 +183,7 @@ class Sections(Scratch):
         self.assertIn("| 0.919 (best 0.909) |", self.row(py, "hash"))
         self.assertNotIn("| scale |", py)
         # The headline judges the C rows only; list.csv, not a legacy list, says what is CPU-bound.
-        self.assertIn("yes (hash 1.92, scale 1.90)", text)
+        self.assertIn("yes (hash 1.92, best 1.92; scale 1.91, best 1.90)", text)
         self.assertNotIn("mandel", text)
 
     def test_optional_columns(self):
