@@ -2,8 +2,8 @@
 its letter and row title, its thresholds, the function that gives a model's cell from the
 evidence (verdicts.py), every word that function can say, the prose printed under the table
 (made from the same thresholds, so changing one changes the other), the workloads it reads, and
-the original table's claim about CPython that rule E tests it against. README.md's copy of the
-list is `report.py rules --cores 2`."""
+the original table's claim about CPython that rule E tests it against. Rule N is the cut-off
+that calls a configuration noisy. README.md's copy of the list is `report.py rules --cores 2`."""
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -29,7 +29,7 @@ class Rule:
     letter: str
     title: str  # the row's name in the table; {n} is N
     prose: Callable[["Rule", int], str]  # the text under the table at N cores
-    verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E)
+    verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E, N)
     says: tuple = ()  # every word its verdict can say (a test sees each one said)
     limits: dict = field(default_factory=dict)  # named thresholds
     bands: tuple = ()  # ((upper limit, word), ...) in `unit`, the last limit infinite
@@ -82,6 +82,10 @@ def par(n):
 
 def either(ws, word):
     return f" {word} ".join(ws)
+
+
+def pct(x):
+    return f"{x * 100:g} %"
 
 
 # ---------------------------------------------------------------- the records, in the list's order
@@ -206,10 +210,24 @@ RULES = (
              f"the plan, one coroutine per task): the ratio of their completion times "
              f"(medians); *serialised by the pool* when it passes "
              f"{r.limits['serialised']:g}, *kept up* otherwise.")),
+    # N has no row either: it marks configurations whose runs spread too much to trust alone.
+    Rule("N", "Noisy configurations", limits={"cpu": 0.05, "io": 0.10, "probe": 0.15},
+         says=("noisy",),
+         prose=lambda r, n: (
+             "Noisy: a configuration whose figure (its in-process time; a probe's headline "
+             "figure) varies over its counted runs by a coefficient of variation (standard "
+             "deviation ÷ mean) above "
+             + ", ".join(f"{pct(r.limits[k])} for {w}" for k, w in (
+                 ("cpu", "CPU-bound work"), ("io", "IO"), ("probe", "probes")))
+             + " — a pinned CPU-bound run repeats within about 1 %, IO adds timer and wake-up "
+             "jitter, probes are short or read system-wide counters — is listed under Noisy "
+             "configurations with the CPU busy and steal time of all PUs while it ran.")),
 )
 RULE = {r.letter: r for r in RULES}
 # The probe behind each derived probe file, as the rules that read them name it.
 PROBES = {r.source: r.workloads[0] for r in RULES if r.source}
+# The noisy cut-off per kind of work.
+NOISY = RULE["N"].limits
 
 
 def markdown(n):

@@ -1,8 +1,8 @@
 """table.py — TABLE.md from one results folder and its derived figures, in sections later work
 extends: the headline table (the original table's rows, one column per model, the CPython
 claim and rule E), the rules under it, every workload's headline figure by model (grouped by
-runtime when more than one ran), whole-process times, the budget, and what is missing and
-why."""
+runtime when more than one ran), whole-process times, the noisy configurations (rule N), the
+budget, and what is missing and why."""
 import os
 
 from evidence import Evidence
@@ -230,6 +230,37 @@ def whole_process(run, derived):
     return out + [""]
 
 
+def percent(x, digits=2):
+    return "—" if x == "" else f"{g(x, digits)} %"
+
+
+def noisy(run, derived):
+    """The configurations whose figure spread over their counted runs past their kind's cut-off
+    (rule N), with the CPU busy and steal time of all PUs while they ran (status.csv): a figure
+    of one of them is weighed with its spread, or measured again."""
+    cut = RULE["N"].limits
+    recs = derived["timing.csv"].records()
+    judged = [r for r in recs if r["noisy"] != ""]
+    if not judged:
+        return []
+    loud = [r for r in judged if r["noisy"] == 1]
+    limits = ", ".join(f"{k} {v * 100:g} %" for k, v in cut.items())
+    out = ["## Noisy configurations", ""]
+    if not loud:
+        out.append(f"None of the {len(judged)} configurations with two or more counted runs has "
+                   f"a cv past its kind's cut-off (rule N: {limits}).")
+    else:
+        out += [f"{len(loud)} of the {len(judged)} configurations with two or more counted runs "
+                f"have a cv past their kind's cut-off (rule N: {limits}; derived/timing.csv):",
+                "", "| configuration | kind | figure | cv | CPU busy | steal |",
+                "|---|---|---|---|---|---|"]
+        out += [f"| {r['config']} | {r['kind']} | {r['figure']} | {percent(r['cv'] * 100)} | "
+                f"{percent(r['busy_pct'], 3)} | {percent(r['steal_pct'])} |" for r in loud]
+    if all(r["busy_pct"] == "" for r in recs):
+        out += ["", "CPU busy and steal time: not recorded in this run (it predates them)."]
+    return out + [""]
+
+
 def missing(run, lost):
     """The parts of cells without a measurement, and the configurations that were not
     measured (with the planned ones that never ran), each with why."""
@@ -267,6 +298,7 @@ def table(run, derived):
     out = intro(run) + headline(ev)
     out += per_workload(run, derived)
     out += whole_process(run, derived)
+    out += noisy(run, derived)
     out += budget(run, derived)
     out += missing(run, ev.missing)
     return "\n".join(out)
