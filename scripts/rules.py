@@ -42,6 +42,7 @@ class Rule:
     # Rule A's experiment: the figure its probe observes, the option that moves the shared
     # variable, the value of the experiment proper and the value of the control.
     experiment: dict = field(default_factory=dict)
+    parts: tuple = ()  # rule B: (memory.csv column, name) of each part of kernel memory
     claim: Optional[Claim] = None
     # The host constant that explains a model's figure, cited beside it from the run's own
     # constants: (rule, Evidence, model, figure) -> text, or None.
@@ -172,10 +173,14 @@ RULES = (
              f"{either(r.workloads, 'and')}).")),
     Rule("B", "Memory per unit", source="memory.csv", workloads=("idle",), unit="KiB",
          bands=MEMORY_BANDS, says=words_of(MEMORY_BANDS),
+         parts=(("kernel_stack", "stack"), ("page_tables", "page tables"),
+                ("slab", "slab")),
          verdict=memory,
          prose=lambda r, n: (
-             f"Memory per unit from the {r.workloads[0]} probe: touched = user PSS + kernel "
-             f"(stacks, slab, page tables); reserved = VSZ. {bands_prose(r, ' touched')}."),
+             f"Memory per unit from the {r.workloads[0]} probe: touched = user PSS + kernel, "
+             f"the kernel's part being its stacks (KernelStack), page tables (PageTables) and "
+             f"unreclaimable slab (SUnreclaim), each shown; reserved = VSZ. "
+             f"{bands_prose(r, ' touched')}."),
          claim=Claim("8 MB (stack) / 10–30 MB (per interpreter) / <1 KB (per call)",
                      (Span(8192, 8192, "reserved"), Span(10240, 30720, "touched"),
                       Span(0, 1, "touched")))),

@@ -213,9 +213,16 @@ def memory(rule, ev, m):
     r = r[0]
     touched = r["touched"]
     v = band(rule.bands, touched)
+    if all(r[k] != "" for k, _ in rule.parts):
+        kernel = f"kernel {kib(r['kernel'])}: " + ", ".join(
+            f"{name} {kib(r[k])}" for k, name in rule.parts)
+    else:
+        kernel = f"kernel {kib(r['kernel'])}, by part missing"
+        ev.missing.append(("memory per unit", m, f"{w}: kernel memory by part: its rows predate "
+                           "it (their kernel figure is KernelStack + PageTables + all of Slab)"))
     return Cell(v, f"{v}: touched {kib(touched)} (user PSS {kib(r['pss'])}, RSS {kib(r['rss'])}; "
-                f"kernel {kib(r['kernel'])}); reserved {kib(r['vsz'])} (VSZ), at "
-                f"{int(r['units']):,} units", {"reserved": r["vsz"], "touched": touched})
+                f"{kernel}); reserved {kib(r['vsz'])} (VSZ), at {int(r['units']):,} units",
+                {"reserved": r["vsz"], "touched": touched})
 
 
 def cost(what):
