@@ -43,6 +43,8 @@ class Rule:
     # variable, the value of the experiment proper and the value of the control.
     experiment: dict = field(default_factory=dict)
     parts: tuple = ()  # rule B: (memory.csv column, name) of each part of kernel memory
+    # Rule W: a variant shown beside but not deciding -> (host constant, what it is)
+    floor: dict = field(default_factory=dict)
     claim: Optional[Claim] = None
     # The host constant that explains a model's figure, cited beside it from the run's own
     # constants: (rule, Evidence, model, figure) -> text, or None.
@@ -192,11 +194,17 @@ RULES = (
              f"fastest variant decides).")),
     Rule("W", "Switch time (one way)", source="switch.csv", workloads=("pingpong",), unit="ns",
          bands=SWITCH_BANDS, says=words_of(SWITCH_BANDS),
+         floor={"spin": ("handoff_ns", "a cache-line hand-off")},
          verdict=cost("switch time"), cite=cite_switch,
          prose=lambda r, n: (
              f"Switch time per one-way hand-off from the {r.workloads[0]} probe (same core: "
              f"both units on one core; cross core: one on each of two): {bands_prose(r)} (the "
-             f"fastest variant decides).")),
+             f"fastest variant that switches decides). "
+             + " ".join(f"The {v} variant (both units spinning on one cache line, cross core "
+                        f"only) is shown beside as the floor of a cross-core hand-off without "
+                        f"the kernel, and does not decide: on a virtual machine a blocking "
+                        f"cross-core hand-off includes waking an idle vCPU, which the {v} "
+                        f"variant, never sleeping, does not." for v in r.floor))),
     # E has no row: it is the table's last column, each row's cells against the row's claim.
     Rule("E", "C behaves the same?", limits={"factor": 2},
          says=("yes", "more", "no"),

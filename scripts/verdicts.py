@@ -225,11 +225,36 @@ def memory(rule, ev, m):
                 {"reserved": r["vsz"], "touched": touched})
 
 
+def floor_text(rule, ev, m, rows, everything, row):
+    """The variants shown beside a cost but not deciding it (rule W's spin: no kernel in the
+    hand-off), each with the host constant that is the same thing measured apart; or why a
+    model that ran across cores has none."""
+    out = []
+    for x in rows:
+        name, what = rule.floor[x["variant"]]
+        c = ev.run.constant(name)
+        out.append(f"{x['what']} {g(x['value'])} {rule.unit}, the floor without the kernel"
+                   + (f" ({what} {c.text()} here)" if c else ""))
+    if rows or not any(int(x.get("cores") or 1) > 1 for x in everything):
+        return out
+    w = rule.workloads[0]
+    for v in rule.floor:
+        cs = [c for c in ev.find(group="probe", workload=w, model=m, variant=v)
+              if ev.run.status[c]["cores"] != "1"]
+        why = f"{cs[0]}: {ev.run.why(cs[0])}" if cs else f"{w} {v}: not in this run"
+        ev.missing.append((row, m, why))
+        out.append(f"{v} missing")
+    return out
+
+
 def cost(what):
-    """The verdict of a cost probe (spawn, switch): the fastest variant's band."""
+    """The verdict of a cost probe (spawn, switch): the fastest variant's band; a floor variant
+    (rule.floor) is shown beside and does not decide."""
     def verdict(rule, ev, m):
-        rs = ev.cost(rule.source, m)
+        every = ev.cost(rule.source, m)
         w = rule.workloads[0]
+        floors = [x for x in every if x.get("variant") in rule.floor]
+        rs = [x for x in every if x not in floors]
         if not rs:
             return Cell(None, ev.miss(what, m, probe_reason(ev, m, w, "no figures")))
         fastest = min(x["value"] for x in rs)
@@ -238,7 +263,9 @@ def cost(what):
                          for x in rs)
         why = rule.cite(rule, ev, m, fastest) if rule.cite else None
         sep = " " if why and why.startswith("=") else "; "
-        return Cell(v, f"{v} ({nums}{sep + why if why else ''})")
+        beside = floor_text(rule, ev, m, floors, every, what) if rule.floor else []
+        return Cell(v, f"{v} ({nums}{sep + why if why else ''}"
+                    + "".join(f"; {b}" for b in beside) + ")")
     return verdict
 
 
@@ -314,6 +341,8 @@ def switch_constant(caps):
 EXPLAINS = {
     "create": lambda caps: creation_constant(caps)[0],
     "handoff": switch_constant,
+    # two units spinning on one cache line: the same hand-off cvp --machine times apart
+    "floor": lambda caps: "handoff_ns",
     # at many units, creating them is most of what the waiting does not cover
     "io": lambda caps: creation_constant(caps)[0],
     # a forked child's first touch of inherited memory is a page fault
