@@ -120,11 +120,13 @@ def count(x, what):
 
 
 def variants(recs):
-    """A label per record for the fields that vary among a workload's records (variant, cores,
-    units), so each of a probe's variants is told apart in its cell."""
-    vary = [f for f in ("variant", "cores", "units") if len({r[f] for r in recs}) > 1]
-    return {id(r): " ".join(r["variant"] if f == "variant" else count(r[f], f[:-1])
-                            for f in vary) for r in recs}
+    """A label per record for the fields that vary among a workload's records (variant, the
+    options in params, cores, units), so each of a probe's variants is told apart in its
+    cell."""
+    vary = [f for f in ("variant", "params", "cores", "units") if len({r[f] for r in recs}) > 1]
+    return {id(r): " ".join(filter(None, (r[f] if f in ("variant", "params")
+                                          else count(r[f], f[:-1]) for f in vary)))
+            for r in recs}
 
 
 def figure_of(kind, rec, n):

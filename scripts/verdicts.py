@@ -308,7 +308,7 @@ def same(rule, row, m, cell):
             return "yes"
         if claim <= cell.verdict:
             return "more: also " + ", ".join(sorted(cell.verdict - claim))
-        return "no: " + (", ".join(sorted(cell.verdict)) or "neither")
+        return "no: " + ", ".join(sorted(cell.words))
     return "yes" if cell.verdict == claim else f"no: {cell.verdict}"
 
 
