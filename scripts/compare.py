@@ -84,6 +84,10 @@ def explain(family, model, base, other):
     return f"{name}: {b.text()} → {o.text()} (×{g(o.value / b.value)})"
 
 
+def times(r):
+    return "—" if r == "" else f"×{g(r)}"
+
+
 def pct(x):
     return "—" if x in ("", None) else f"{g(x * 100, 2)} %"
 
@@ -116,8 +120,10 @@ def compare(base_dir, other_dir, out):
             continue
         family, model, label, b, unit, bcv = fb[key]
         o, ocv = fo[key][3], fo[key][5]
-        ratio = o / b if b else float("inf")
-        why = explain(family, model, base, other) if (ratio > FAR or ratio < 1 / FAR) else ""
+        # A figure of 0 in BASE (a coroutine's kernel stack) has no ratio unless OTHER's is 0.
+        ratio = o / b if b else (1.0 if o == 0 else "")
+        why = (explain(family, model, base, other)
+               if ratio == "" or ratio > FAR or ratio < 1 / FAR else "")
         rows.append((family, label, unit, b, o, ratio, bcv, ocv, why))
         if why:
             far.append((label, unit, b, o, ratio, why))
@@ -153,7 +159,7 @@ def compare(base_dir, other_dir, out):
     text += ["", f"## Figures that differ by more than {FAR:g}×", ""]
     if far:
         text += ["| figure | BASE | OTHER | OTHER ÷ BASE | explained by |", "|---|---|---|---|---|"]
-        text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | ×{g(r)} | {why} |"
+        text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | {times(r)} | {why} |"
                  .replace("  |", " |") for label, unit, b, o, r, why in far]
     else:
         text.append("None.")
@@ -162,7 +168,7 @@ def compare(base_dir, other_dir, out):
              "mean), where a run has two or more.", "",
              "| figure | BASE | OTHER | OTHER ÷ BASE | cv BASE | cv OTHER |",
              "|---|---|---|---|---|---|"]
-    text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | ×{g(r)} | {pct(bcv)} | {pct(ocv)} |"
+    text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | {times(r)} | {pct(bcv)} | {pct(ocv)} |"
              .replace("  |", " |") for _, label, unit, b, o, r, bcv, ocv, _ in rows]
     text += ["", "Plots: plots/costs.svg (creating a unit and a hand-off, both runs, log scale)."]
     with open(os.path.join(out, "COMPARE.md"), "w", encoding="utf-8") as f:
