@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """compare.py BASE OTHER [OUT] — two results folders side by side (`make compare`): every figure
 both runs have (speedup and wall time of the CPU-bound runs, wall time and overlap of the IO
-runs and pools, memory per unit, creating a unit, a hand-off), OTHER's value ÷ BASE's, and the host
+runs, the units' start skew and minor faults inside the clock, the pools and their slowdown
+against one unit per task, memory per unit by part, creating a unit, a hand-off and its floor
+without the kernel), each with its cv in both runs, OTHER's value ÷ BASE's, and the host
 constants of both. Where a figure differs by more than 2×, the table names the constant that
-explains it (rules.EXPLAINS) and both runs' values of it, or says which run predates the
-constants. Writes OUT/COMPARE.md, OUT/compare.csv and overlaid plots (OUT/plots/); OUT defaults
+explains it (verdicts.EXPLAINS) and both runs' values of it, or says which run predates
+the constants. Writes OUT/COMPARE.md, OUT/compare.csv and overlaid plots (OUT/plots/); OUT defaults
 to results/compare-<BASE>-vs-<OTHER>. Reads both folders and writes nothing into them."""
 import argparse
 import csv
@@ -14,39 +16,57 @@ import sys
 
 import derive
 import rules
+import verdicts
+from probes import MEMORY
 from results import Bad, Run, g
 
 FAR = 2.0  # a figure this many times larger or smaller is worth explaining
 
 
 def figures(run):
-    """{key: (family, model, label, value, unit)} of one run's figures, from its derived data."""
-    d = derive.derive(run, rules.PROBES)
+    """{key: (family, model, label, value, unit, cv)} of one run's figures, from its derived
+    data; cv is the figure's spread over its counted runs ("" where unknown)."""
+    d = derive.derive(run, rules.PROBES, rules.NOISY)
     out = {}
+    floors = rules.RULE["W"].floor
 
-    def put(family, r, what, value, unit):
+    def put(family, r, what, value, unit, spread=""):
         if value in ("", None):
             return
         key = (family, r["runtime"], r["workload"], r["model"], what)
         label = f"{r['workload']} {r['model']}" + (f" {what}" if what else "") + \
             (f" [{r['runtime']}]" if r["runtime"] != "c" else "")
-        out[key] = (family, r["model"], label, float(value), unit)
+        out[key] = (family, r["model"], label, float(value), unit, spread)
+
+    def beside(family, r, where):
+        # the units' start skew and the page faults inside the clock, where the rows have them
+        put(family, r, f"{where} start skew", r["start_skew_us"], "µs", r["start_skew_us_cv"])
+        put(family, r, f"{where} minor faults", r["minflt"], "", r["minflt_cv"])
     for r in d["speedup.csv"].records():
         c = f"{int(r['cores'])} core{'s' if int(r['cores']) != 1 else ''}"
-        put("cpu", r, f"{c} wall", r["wall_s_min"], "s")
-        put("cpu", r, f"{c} speedup", r["speedup_median"], "×")
+        if r["repeat"] != 1:  # the baseline measured again before a model's block
+            c += f" (measured again, {int(r['repeat'])})"
+        put("cpu", r, f"{c} wall", r["wall_s_best"], "s", r["wall_s_cv"])
+        put("cpu", r, f"{c} speedup", r["speedup"], "×", r["speedup_cv"])
+        beside("cpu", r, c)
     for r in d["io.csv"].records():
-        put("io", r, f"{int(r['units'])} units wall", r["wall_s"], "s")
-        put("io", r, f"{int(r['units'])} units overlap", r["overlap"], "")
+        u = f"{int(r['units'])} units"
+        put("io", r, f"{u} wall", r["wall_s"], "s", r["wall_s_cv"])
+        put("io", r, f"{u} overlap", r["overlap"], "", r["overlap_cv"])
+        beside("io", r, u)
     for r in d["pool.csv"].records():
-        put("io", r, f"pool of {int(r['units'])} wall", r["wall_s"], "s")
+        put("io", r, f"pool of {int(r['units'])} wall", r["wall_s"], "s", r["wall_s_cv"])
+        if r["slowdown_reference"] != r["config"]:
+            put("io", r, f"pool of {int(r['units'])} ÷ one unit per task", r["slowdown"], "×",
+                r["slowdown_cv"])
     for r in d["memory.csv"].records():
-        for k in ("vsz", "rss", "pss", "kernel"):
-            put("memory", r, f"{k} KiB per unit", r[k], "KiB")
+        for k, _ in MEMORY:
+            put("memory", r, f"{k} KiB per unit", r[k], "KiB", r[f"{k}_cv"])
     for r in d["spawn.csv"].records():
-        put("create", r, "per unit", r["value"], "µs")
+        put("create", r, "per unit", r["value"], "µs", r["value_cv"])
     for r in d["switch.csv"].records():
-        put("handoff", r, r["what"], r["value"], "ns")
+        put("floor" if r["variant"] in floors else "handoff", r, r["what"], r["value"], "ns",
+            r["value_cv"])
     return out
 
 
@@ -57,17 +77,26 @@ def explain(family, model, base, other):
     if lacking:
         return f"constants not measured in {' and '.join(lacking)}"
     caps = base.caps(model) or other.caps(model)
-    name = rules.EXPLAINS.get(family, lambda c: None)(caps)
+    name = verdicts.EXPLAINS.get(family, lambda c: None)(caps)
     b, o = (base.constant(name), other.constant(name)) if name else (None, None)
     if not b or not o:
         return "no host constant explains it" + ("" if caps else " (no capabilities listed)")
     return f"{name}: {b.text()} → {o.text()} (×{g(o.value / b.value)})"
 
 
+def times(r):
+    return "—" if r == "" else f"×{g(r)}"
+
+
+def pct(x):
+    return "—" if x in ("", None) else f"{g(x * 100, 2)} %"
+
+
 def write_csv(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(("family", "figure", "unit", "base", "other", "ratio", "explained_by"))
+        w.writerow(("family", "figure", "unit", "base", "other", "ratio", "base_cv", "other_cv",
+                    "explained_by"))
         w.writerows(rows)
 
 
@@ -89,11 +118,13 @@ def compare(base_dir, other_dir, out):
     for key in fb:
         if key not in fo:
             continue
-        family, model, label, b, unit = fb[key]
-        o = fo[key][3]
-        ratio = o / b if b else float("inf")
-        why = explain(family, model, base, other) if (ratio > FAR or ratio < 1 / FAR) else ""
-        rows.append((family, label, unit, b, o, ratio, why))
+        family, model, label, b, unit, bcv = fb[key]
+        o, ocv = fo[key][3], fo[key][5]
+        # A figure of 0 in BASE (a coroutine's kernel stack) has no ratio unless OTHER's is 0.
+        ratio = o / b if b else (1.0 if o == 0 else "")
+        why = (explain(family, model, base, other)
+               if ratio == "" or ratio > FAR or ratio < 1 / FAR else "")
+        rows.append((family, label, unit, b, o, ratio, bcv, ocv, why))
         if why:
             far.append((label, unit, b, o, ratio, why))
     os.makedirs(out, exist_ok=True)
@@ -102,7 +133,7 @@ def compare(base_dir, other_dir, out):
     with open(costs, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(("label", "base", "other"))
-        w.writerows((r[1], r[3], r[4]) for r in rows if r[0] in ("create", "handoff"))
+        w.writerows((r[1], r[3], r[4]) for r in rows if r[0] in ("create", "handoff", "floor"))
     plot(out, costs)
     names = sorted(set(base.constants) | set(other.constants), key=lambda n: (
         list(base.constants) + list(other.constants)).index(n))
@@ -128,14 +159,17 @@ def compare(base_dir, other_dir, out):
     text += ["", f"## Figures that differ by more than {FAR:g}×", ""]
     if far:
         text += ["| figure | BASE | OTHER | OTHER ÷ BASE | explained by |", "|---|---|---|---|---|"]
-        text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | ×{g(r)} | {why} |"
+        text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | {times(r)} | {why} |"
                  .replace("  |", " |") for label, unit, b, o, r, why in far]
     else:
         text.append("None.")
     text += ["", "## Every figure both runs have", "",
-             "| figure | BASE | OTHER | OTHER ÷ BASE |", "|---|---|---|---|"]
-    text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | ×{g(r)} |".replace("  |", " |")
-             for _, label, unit, b, o, r, _ in rows]
+             "The cv columns: each figure's spread over its counted runs (standard deviation ÷ "
+             "mean), where a run has two or more.", "",
+             "| figure | BASE | OTHER | OTHER ÷ BASE | cv BASE | cv OTHER |",
+             "|---|---|---|---|---|---|"]
+    text += [f"| {label} | {g(b)} {unit} | {g(o)} {unit} | {times(r)} | {pct(bcv)} | {pct(ocv)} |"
+             .replace("  |", " |") for _, label, unit, b, o, r, bcv, ocv, _ in rows]
     text += ["", "Plots: plots/costs.svg (creating a unit and a hand-off, both runs, log scale)."]
     with open(os.path.join(out, "COMPARE.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(text) + "\n")

@@ -1,47 +1,28 @@
 """derive.py — the figures derived from one results folder, computed once and written to
 RESULTS/derived/*.csv, which the gnuplot scripts and the table read by column name:
-speedup.csv (CPU-bound work vs the serial 1-core run), io.csv and pool.csv (overlap of IO
-waits), memory.csv, spawn.csv and switch.csv (the cost probes the headline rows use), and
-workloads.csv (every workload's headline figure, whatever workloads ran). Which workloads
-these cover comes from the plan's groups and the rows' kinds, never from a list of names."""
+speedup.csv (CPU-bound work vs the serial 1-core run measured nearest before it), io.csv and
+pool.csv (overlap of IO waits; a pool's slowdown against one unit per task), the probes' files
+(probes.py: memory.csv, spawn.csv, switch.csv and the observations the rules read),
+workloads.csv (every workload's headline figure, whatever workloads ran), constants.csv (the
+host's) and timing.csv (each configuration's time, spread, CPU busy and steal, and whether it
+was noisy). Which workloads these cover comes from the plan's groups and the rows' kinds, never
+from a list of names.
+
+Every figure carries its median over the counted runs (the bare name), its best run (_best)
+and its coefficient of variation (_cv; stats.py); _min and _max, where a plot draws error
+bars."""
+import csv
 import math
 import os
-from dataclasses import dataclass
 
-from results import DEFAULT_RUNTIME, MODELS, SHORT, HEADS, Figure
+from probes import COST_FILES, Derived, observed, probe_figure
+from results import GROUP_KIND
+from stats import cols, cv, ratio_cv, spread
 
-# A probe's headline figure when the binary's list does not name one, or its rows lack it
-# (written before it): the first of these columns its rows fill. The last is a sum: memory a
-# unit touched.
-FALLBACK_FIGURES = (
-    (Figure("ns_per_op", "ns", "lower"), ("ns_per_op",)),
-    (Figure("spawn_us_per_unit", "µs", "lower"), ("spawn_us_per_unit",)),
-    (Figure("touched_kib_per_unit", "KiB", "lower"), ("pss_kib_per_unit", "kernel_kib_per_unit")),
-)
-# The cost probes' columns in memory.csv: (name in the file, cvp.csv column).
-MEMORY = (("vsz", "vsz_kib_per_unit"), ("rss", "rss_kib_per_unit"),
-          ("pss", "pss_kib_per_unit"), ("kernel", "kernel_kib_per_unit"))
-
-
-@dataclass
-class Derived:
-    """One derived CSV: its header and its rows (values in header order)."""
-    head: tuple
-    rows: list
-
-    def records(self):
-        """The rows as dicts keyed by the header; numbers stay numbers, text stays text."""
-        return [dict(zip(self.head, map(as_number, r))) for r in self.rows]
-
-
-def as_number(x):
-    """Derived values as numbers where they are numbers (status fields arrive as text)."""
-    if isinstance(x, str):
-        try:
-            return float(x)
-        except ValueError:
-            return x
-    return x
+# Per-run figures the binary reports beside a run's time, carried into speedup.csv and io.csv
+# where the rows have them: the last unit's start after the release minus the first's, and the
+# minor page faults taken inside the timed interval (both: lower is better).
+BESIDE = ("start_skew_us", "minflt")
 
 
 def ideal_io(st):
@@ -54,136 +35,123 @@ def ideal_io(st):
     return math.ceil(tasks / units) * size * delay / 1000
 
 
-def label(st, names):
-    """A model's name in a plot, with its runtime when it is not the C binary's."""
-    name = names.get(st["model"], st["model"])
-    return name if st["runtime"] == DEFAULT_RUNTIME else f"{st['runtime']} {name}"
+def beside(run, c):
+    """start_skew_us and minflt of a configuration: median, best, cv each."""
+    return [x for col in BESIDE for x in spread(run.values(c, col))]
+
+
+def process(hf, hf1):
+    """hyperfine's whole-process time: median, best, cv, mean and stddev, and the speedup over
+    the baseline's process (median, best, cv), where there is a baseline."""
+    t = hf["times"]
+    own = (*spread(t), hf["mean"], hf["stddev"])
+    if not hf1:
+        return (*own, "", "", "")
+    t1 = hf1["times"]
+    return (*own, spread(t1)[0] / spread(t)[0], min(t1) / min(t), ratio_cv(cv(t1), cv(t)))
+
+
+PROCESS = cols("process_s") + ("process_s_mean", "process_s_stddev") + cols("process_speedup")
+
+
+def baselines(run, st):
+    """The serial 1-core configurations of a CPU-bound row's runtime and workload that have
+    runs, in plan order: the first measurement and each re-measurement."""
+    return [b for b in run.find(group="cpu", runtime=st["runtime"], workload=st["workload"],
+                                model="serial", cores=1) if run.values(b, "wall_s")]
+
+
+def baseline(run, c, bases):
+    """The baseline a configuration divides by: the serial 1-core run measured nearest before
+    it in plan order, so slow drift of the machine (another guest, the temperature) reaches
+    both sides of a ratio alike; where none was measured before it, the first one after."""
+    before = [b for b in bases if run.position(b) <= run.position(c)]
+    return before[-1] if before else (bases[0] if bases else None)
 
 
 def speedup(run):
     rows = []
     for c in run.find(group="cpu"):
         st = run.status[c]
-        s = run.stat(c, "wall_s")
-        if s is None:
+        t = run.values(c, "wall_s")
+        if not t:
             continue
-        base = run.find(group="cpu", runtime=st["runtime"], workload=st["workload"],
-                        model="serial", cores=1)
-        base = base[0] if base else None
-        t1 = run.stat(base, "wall_s") if base else None
-        # Best of runs: interference from other processes only ever adds time. The bar reaches
-        # down to the slowest run; the median ratio is kept beside.
-        sp = (t1[1] / s[1], t1[1] / s[2], t1[1] / s[1], t1[0] / s[0]) if t1 else ("",) * 4
-        hf, hf1 = run.hf[c], run.hf.get(base)
-        util = run.stat(c, "cpu_util")
-        rows.append([st["runtime"], st["workload"], st["model"], st["cores"], st["size"],
-                     len(run.rows[c]), *s, *sp, st["cores"], util[0] if util else "",
-                     hf["mean"], hf["stddev"], hf["min"],
-                     hf1["min"] / hf["min"] if hf1 else ""])
-    return Derived(("runtime", "workload", "model", "cores", "size", "runs", "wall_s",
-                    "wall_s_min", "wall_s_max", "speedup", "speedup_lo", "speedup_hi",
-                    "speedup_median", "ideal", "cpu_util", "process_s", "process_s_stddev",
-                    "process_s_min", "process_speedup"), rows)
+        bases = baselines(run, st)
+        base = baseline(run, c, bases)
+        # The k-th measurement of the baseline is repeat k; every other row is 1 (plots draw
+        # the first only).
+        repeat = bases.index(c) + 1 if c in bases else 1
+        t1 = run.values(base, "wall_s") if base else []
+        if t1:
+            # Best of runs: interference from other processes only ever adds time. The bar
+            # reaches down to the slowest run; the ratio of medians is the figure itself.
+            sp = (spread(t1)[0] / spread(t)[0], min(t1) / min(t),
+                  0.0 if base == c else ratio_cv(cv(t1), cv(t)), min(t1) / max(t),
+                  min(t1) / min(t))
+        else:
+            sp = ("",) * 5
+        rows.append([st["runtime"], st["workload"], st["model"], st["cores"], st["size"], c,
+                     base or "", repeat, len(t), *spread(t), min(t), max(t), *sp, st["cores"],
+                     *spread(run.values(c, "cpu_util"), "higher"), *beside(run, c),
+                     *process(run.hf[c], run.hf.get(base))])
+    return Derived(("runtime", "workload", "model", "cores", "size", "config", "baseline",
+                    "repeat", "runs") + cols("wall_s") + ("wall_s_min", "wall_s_max")
+                   + cols("speedup") + ("speedup_lo", "speedup_hi", "ideal") + cols("cpu_util")
+                   + tuple(f for b in BESIDE for f in cols(b)) + PROCESS, rows)
+
+
+def one_per_task(run, st):
+    """The run of the same waits with one unit per task (the pool's reference), or None."""
+    for c in run.find(group=st["group"], runtime=st["runtime"], workload=st["workload"],
+                      tasks=st["tasks"], size=st["size"], delay_ms=st["delay_ms"]):
+        if float(run.status[c]["units"]) >= float(st["tasks"]) and run.values(c, "wall_s"):
+            return c
+    return None
 
 
 def overlap(run, group):
+    """IO waits: completion time, overlap (ideal ÷ the median time; best: ÷ the fastest run;
+    cv over the runs' own overlaps) and waits in flight (overlap × units). A pool's rows also
+    carry their slowdown: completion time ÷ that of the same waits with one unit per task."""
     rows = []
+    pool = group == "pool"
     for c in run.find(group=group):
-        s, st = run.stat(c, "wall_s"), run.status[c]
+        t, st = run.values(c, "wall_s"), run.status[c]
         ideal = ideal_io(st)
-        if s is None or ideal is None:
+        if not t or ideal is None:
             continue
-        ov = ideal / s[0]
-        rows.append([st["runtime"], st["workload"], st["model"], st["units"], st["tasks"],
-                     st["delay_ms"], len(run.rows[c]), *s, ideal, ov, ov * float(st["units"]),
-                     run.hf[c]["mean"], run.hf[c]["stddev"]])
-    return Derived(("runtime", "workload", "model", "units", "tasks", "delay_ms", "runs",
-                    "wall_s", "wall_s_min", "wall_s_max", "ideal_s", "overlap", "in_flight",
-                    "process_s", "process_s_stddev"), rows)
-
-
-def probe_rows(run, workload):
-    """(status row, configuration) of a probe's runs, models in the table's order."""
-    order = {m: k for k, m in enumerate(MODELS)}
-    cs = run.find(group="probe", workload=workload)
-    cs.sort(key=lambda c: (run.status[c]["runtime"] != DEFAULT_RUNTIME,
-                           order.get(run.status[c]["model"], len(order))))
-    return [(run.status[c], c) for c in cs]
-
-
-def memory(run, workload):
-    rows = []
-    for st, c in probe_rows(run, workload):
-        stats = [run.stat(c, col) for _, col in MEMORY]
-        if all(stats):
-            rows.append([st["runtime"], workload, label(st, HEADS), st["model"], st["units"],
-                         *[x for s in stats for x in s]])
-    return Derived(("runtime", "workload", "label", "model", "units")
-                   + tuple(f"{k}{s}" for k, _ in MEMORY for s in ("", "_min", "_max")), rows)
-
-
-def spawn(run, workload):
-    rows = []
-    for st, c in probe_rows(run, workload):
-        s = run.stat(c, "spawn_us_per_unit")
-        if s:
-            rows.append([st["runtime"], workload, label(st, SHORT), st["model"], "",
-                         st["units"], *s])
-    return Derived(("runtime", "workload", "label", "model", "what", "units", "value", "value_min",
-                    "value_max"), rows)
-
-
-def switch(run, workload):
-    rows = []
-    for st, c in probe_rows(run, workload):
-        s = run.stat(c, "ns_per_op")
-        if s:
-            where = "same-core" if st["cores"] == "1" else "cross-core"
-            what = f"{st['variant']} {where}"
-            rows.append([st["runtime"], workload, f"{label(st, SHORT)} {what}", st["model"],
-                         what, st["cores"], *s])
-    return Derived(("runtime", "workload", "label", "model", "what", "cores", "value", "value_min",
-                    "value_max"), rows)
-
-
-def figure_values(run, config, cols):
-    """The values of one figure over a configuration's runs: from its column(s) (summed), or
-    from the rows' figures field."""
-    vals = []
-    for r in run.rows.get(config, []):
-        got = [r[k] if k in r else r["figures"].get(k) for k in cols]
-        if all(v is not None for v in got):
-            vals.append(sum(got))
-    return vals
-
-
-def probe_figure(run, workload, config):
-    """(Figure, values) of a probe configuration: the figure its list.csv names first where its
-    rows have it, else the first fallback column its rows fill."""
-    fig = run.headline(workload)
-    if fig is not None:
-        vals = figure_values(run, config, (fig.name,))
-        if vals:
-            return fig, vals
-    # Rows written before the binary reported that figure: the fixed columns.
-    for fig, cols in FALLBACK_FIGURES:
-        vals = figure_values(run, config, cols)
-        if vals:
-            return fig, vals
-    return None, []
+        units = float(st["units"])
+        ov = [ideal / x for x in t]
+        med = spread(t)[0]
+        row = [st["runtime"], st["workload"], st["model"], st["units"], st["tasks"],
+               st["delay_ms"], c, len(t), *spread(t), min(t), max(t), ideal,
+               ideal / med, ideal / min(t), cv(ov), ideal / med * units, ideal / min(t) * units,
+               cv(ov), *beside(run, c), *process(run.hf[c], None)[:5]]
+        if pool:
+            ref = one_per_task(run, st)
+            r = run.values(ref, "wall_s") if ref else []
+            row += ([med / spread(r)[0], min(t) / min(r),
+                     0.0 if ref == c else ratio_cv(cv(t), cv(r)), ref] if r else ["", "", "", ""])
+        rows.append(row)
+    return Derived(("runtime", "workload", "model", "units", "tasks", "delay_ms", "config",
+                    "runs") + cols("wall_s") + ("wall_s_min", "wall_s_max", "ideal_s")
+                   + cols("overlap") + cols("in_flight")
+                   + tuple(f for b in BESIDE for f in cols(b)) + PROCESS[:5]
+                   + (cols("slowdown") + ("slowdown_reference",) if pool else ()), rows)
 
 
 def workloads(run, speed, io):
     """Every workload's headline figure per configuration: cpu, the speedup at N cores (median
-    ratio and fastest runs); io, the overlap at the largest unit count that ran; probe, the
-    figure the workload names (median and best over runs)."""
+    ratio, fastest runs, cv); io, the overlap at the largest unit count that ran; probe, the
+    figure the workload names (median, best and cv over runs)."""
     rows = []
-    head = ("runtime", "workload", "kind", "model", "variant", "units", "cores", "figure", "unit",
-            "better", "value", "best", "runs")
+    head = ("runtime", "workload", "kind", "model", "variant", "units", "cores", "config",
+            "params", "figure", "unit", "better", "value", "value_best", "value_cv", "runs")
     for r in speed.records():
-        if int(r["cores"]) == run.cores and r["speedup"] != "":
+        if int(r["cores"]) == run.cores and r["speedup"] != "" and r["repeat"] == 1:
             rows.append([r["runtime"], r["workload"], "cpu", r["model"], "", "", r["cores"],
-                         "speedup", "×", "higher", r["speedup_median"], r["speedup"], r["runs"]])
+                         r["config"], run.params(r["config"]), "speedup", "×", "higher",
+                         r["speedup"], r["speedup_best"], r["speedup_cv"], r["runs"]])
     largest = {}
     for r in io.records():
         key = (r["runtime"], r["workload"], r["model"])
@@ -191,18 +159,16 @@ def workloads(run, speed, io):
             largest[key] = r
     for r in largest.values():
         rows.append([r["runtime"], r["workload"], "io", r["model"], "", r["units"], "",
-                     "overlap", "", "higher", r["overlap"], r["ideal_s"] / r["wall_s_min"],
-                     r["runs"]])
+                     r["config"], run.params(r["config"]), "overlap", "", "higher",
+                     r["overlap"], r["overlap_best"], r["overlap_cv"], r["runs"]])
     for c in run.find(group="probe"):
         st = run.status[c]
         fig, vals = probe_figure(run, st["workload"], c)
         if not vals:
             continue
-        vals.sort()
-        best = vals[0] if fig.better == "lower" else vals[-1]
         rows.append([st["runtime"], st["workload"], "probe", st["model"], st["variant"],
-                     st["units"], st["cores"], fig.name, fig.unit, fig.better,
-                     median(vals), best, len(vals)])
+                     st["units"], st["cores"], c, run.params(c), fig.name, fig.unit, fig.better,
+                     *spread(vals, fig.better), len(vals)])
     # In the order the configurations were planned, so the table's rows follow the plan.
     first = {}
     for c, st in run.status.items():
@@ -211,48 +177,60 @@ def workloads(run, speed, io):
     return Derived(head, rows)
 
 
-def median(sorted_vals):
-    n = len(sorted_vals)
-    mid = n // 2
-    return sorted_vals[mid] if n % 2 else (sorted_vals[mid - 1] + sorted_vals[mid]) / 2
-
-
 def constants(run):
-    """The host's constants of this run (none for a run that predates them)."""
+    """The host's constants of this run (none for a run that predates them): each the median of
+    cvp --machine's timed batches; there are no per-batch values here to give a cv."""
     head = ("constant", "value", "unit", "what")
     return Derived(head, [[c.name, "" if c.value is None else c.value, c.unit, c.what]
                           for c in run.constants.values()])
 
 
-def timing(run):
-    """Each configuration's predicted and actual seconds (plan.py, bench.sh), and log2 of their
-    ratio: how well the plan's budget was kept."""
-    head = ("config", "status", "predicted_s", "actual_s", "log2_actual_over_predicted")
+def headline_values(run, c):
+    """(figure, values) a configuration is judged noisy by: its in-process time for CPU-bound
+    and IO work, its headline figure for a probe."""
+    st = run.status[c]
+    if st["group"] == "probe":
+        fig, vals = probe_figure(run, st["workload"], c)
+        return (fig.name if fig else ""), vals
+    return "wall_s", run.values(c, "wall_s")
+
+
+def timing(run, cutoffs=None):
+    """Each configuration's predicted and actual seconds (plan.py, bench.sh) and log2 of their
+    ratio; the spread of its figure over its counted runs, the CPU busy and steal time of all
+    PUs while it ran (status.csv), and noisy = 1 where that cv passes its kind's cut-off
+    (cutoffs, {kind: fraction}: rule N's record)."""
+    head = ("config", "group", "kind", "status", "runs", "figure", "cv", "busy_pct", "steal_pct",
+            "noisy", "predicted_s", "actual_s", "log2_actual_over_predicted")
     rows = []
     for c, st in run.status.items():
         p, a = st.get("predicted_s") or "", st.get("actual_s") or ""
         ratio = math.log2(float(a) / float(p)) if p and a and float(p) > 0 and float(a) > 0 \
             and st["status"] != "cut" else ""
-        rows.append([c, st["status"], p, a, ratio])
+        kind = GROUP_KIND.get(st["group"], "")
+        fig, vals = headline_values(run, c) if st["status"] == "ok" else ("", [])
+        v = cv(vals)
+        noisy = "" if v == "" or not cutoffs or kind not in cutoffs else int(v > cutoffs[kind])
+        rows.append([c, st["group"], kind, st["status"], len(vals), fig, v,
+                     st.get("busy_pct") or "", st.get("steal_pct") or "", noisy, p, a, ratio])
     return Derived(head, rows)
 
 
-def derive(run, probes):
-    """{file name: Derived}. probes names the probe behind each cost file ({"memory.csv": ..,
-    "spawn.csv": .., "switch.csv": ..}), as the rules that read them name it."""
+def derive(run, probes, cutoffs=None):
+    """{file name: Derived}. probes names the probe behind each probe file ({"memory.csv": ..,
+    "spawn.csv": .., "switch.csv": .., and the observation files}), as the rules that read them
+    name it; cutoffs, the noisy cut-off per kind (rule N's)."""
     speed = speedup(run)
     io = overlap(run, "io")
-    return {
-        "speedup.csv": speed,
-        "io.csv": io,
-        "pool.csv": overlap(run, "pool"),
-        "memory.csv": memory(run, probes["memory.csv"]),
-        "spawn.csv": spawn(run, probes["spawn.csv"]),
-        "switch.csv": switch(run, probes["switch.csv"]),
+    out = {"speedup.csv": speed, "io.csv": io, "pool.csv": overlap(run, "pool")}
+    for name, workload in probes.items():
+        out[name] = COST_FILES.get(name, observed)(run, workload)
+    out.update({
         "workloads.csv": workloads(run, speed, io),
         "constants.csv": constants(run),
-        "timing.csv": timing(run),
-    }
+        "timing.csv": timing(run, cutoffs),
+    })
+    return out
 
 
 def fmt(x):
@@ -268,8 +246,10 @@ def write(folder, derived):
     os.makedirs(d, exist_ok=True)
     for name, table in derived.items():
         tmp = os.path.join(d, f".{name}.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(",".join(table.head) + "\n")
-            for r in table.rows:
-                f.write(",".join(fmt(x) for x in r) + "\n")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            # Quotes only around a field with a comma in it (a params value): none otherwise,
+            # as gnuplot reads them.
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(table.head)
+            w.writerows([fmt(x) for x in r] for r in table.rows)
         os.replace(tmp, os.path.join(d, name))

@@ -29,7 +29,8 @@ class Evidence:
     def cpu_at_n(self, m):
         """{workload: speedup row at N cores} for model m."""
         return {r["workload"]: r for r in self.d["speedup.csv"]
-                if r["model"] == m and int(r["cores"]) == self.n and r["speedup"] != ""}
+                if r["model"] == m and int(r["cores"]) == self.n and r["speedup"] != ""
+                and r["repeat"] == 1}
 
     def why_cpu(self, m):
         cs = [c for w in self.cpu_workloads for c in self.find(group="cpu", workload=w, model=m,
@@ -72,20 +73,22 @@ class Evidence:
         return max(u) if u else None
 
     def speed(self, m):
-        """The CPU-bound row with the best speedup at N cores and all of them, or Nones."""
+        """The CPU-bound row with the best speedup (fastest runs) at N cores and all of them,
+        or Nones."""
         rows = self.cpu_at_n(m)
         if not rows:
             return None, None
-        return max(rows.values(), key=lambda r: r["speedup"]), rows
+        return max(rows.values(), key=lambda r: r["speedup_best"]), rows
 
     def parallel(self, m, share):
-        """Parallelism: at N >= 2 cores, the best speedup and the busy cores both reach share x N.
-        Both, so a baseline slowed by another process cannot make a speedup alone."""
+        """Parallelism: at N >= 2 cores, the best speedup and the cores its own workload kept
+        busy both reach share x N. Both, so a baseline slowed by another process cannot make a
+        speedup alone; the same workload's, so another workload's busy cores cannot vouch for
+        it."""
         best, _ = self.speed(m)
-        busy = self.busy(m)
-        return (best is not None and self.n >= 2 and best["speedup"] >= share * self.n
-                and busy is not None and busy >= share * self.n)
+        return (best is not None and self.n >= 2 and best["speedup_best"] >= share * self.n
+                and best["cpu_util"] != "" and best["cpu_util"] >= share * self.n)
 
     def cost(self, file, m):
-        """A model's rows of a cost file (memory.csv, spawn.csv, switch.csv)."""
+        """A model's rows of a probe file (memory.csv, spawn.csv, switch.csv, an observation)."""
         return [x for x in self.d[file] if x["model"] == m]

@@ -1,5 +1,7 @@
-# memory.gp — memory per unit by model from the memory probe (PROBE): reserved (VSZ), user (RSS, PSS)
-# and kernel, grouped bars on a log scale, error bars from the smallest and largest run.
+# memory.gp — memory per unit by model from the memory probe (PROBE): reserved (VSZ), user (RSS,
+# PSS), the kernel's parts (kernel stacks, page tables, unreclaimable slab) and touched (PSS +
+# kernel), grouped bars on a log scale, error bars from the smallest and largest run. A run that
+# predates the kernel's parts draws no bar for them; touched still holds its kernel total.
 # gnuplot -e "fmt='svg'" -c memory.gp derived/memory.csv out.svg PROBE
 data = ARG1
 out = ARG2
@@ -14,11 +16,18 @@ set style fill solid 0.8 border -1
 set boxwidth 0.9
 set key top right
 set xtics scale 0
-# A part at or below 0 (kernel memory within the noise) cannot show on a log axis.
+# A part at or below 0 (kernel memory within the noise), or not measured, cannot show on a log
+# axis.
 pos(x) = x > 0 ? x : NaN
 plot data using (pos(column('vsz'))):'vsz_min':'vsz_max':xtic(strcol('label')) \
 	lc rgb '#bbbbbb' title 'reserved (VSZ)', \
 	'' using (pos(column('rss'))):'rss_min':'rss_max' lc rgb '#1f77b4' title 'user, RSS', \
 	'' using (pos(column('pss'))):'pss_min':'pss_max' lc rgb '#2ca02c' title 'user, PSS', \
-	'' using (pos(column('kernel'))):'kernel_min':'kernel_max' lc rgb '#d62728' \
-	title 'kernel (stack, slab, page tables)'
+	'' using (pos(column('kernel_stack'))):'kernel_stack_min':'kernel_stack_max' \
+	lc rgb '#d62728' title 'kernel stacks', \
+	'' using (pos(column('page_tables'))):'page_tables_min':'page_tables_max' \
+	lc rgb '#ff7f0e' title 'page tables', \
+	'' using (pos(column('slab'))):'slab_min':'slab_max' lc rgb '#9467bd' \
+	title 'slab (unreclaimable)', \
+	'' using (pos(column('touched'))):'touched_min':'touched_max' lc rgb '#333333' \
+	title 'touched (PSS + kernel)'

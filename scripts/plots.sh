@@ -17,11 +17,19 @@ for f in speedup.csv io.csv memory.csv spawn.csv switch.csv; do
 		echo "plots: $d/$f: missing; derive the figures first: make table RESULTS=$dir (or python3 scripts/report.py table $dir)" >&2
 		exit 1
 	fi
-	# Files from before derived CSVs named their runtime and workload cannot be told apart.
-	if ! head -n 1 "$d/$f" | tr , '\n' | grep -qx runtime; then
-		echo "plots: $d/$f: written by an older report.py (no runtime column); derive again: make table RESULTS=$dir" >&2
-		exit 1
-	fi
+	# Files from before derived CSVs named their runtime and workload cannot be told apart;
+	# files from before the spread and the kernel's parts lack the columns the scripts draw.
+	case $f in
+	speedup.csv) need="runtime repeat speedup_best" ;;
+	memory.csv) need="runtime touched" ;;
+	*) need=runtime ;;
+	esac
+	for col in $need; do
+		if ! head -n 1 "$d/$f" | tr , '\n' | grep -qx "$col"; then
+			echo "plots: $d/$f: written by an older report.py (no $col column); derive again: make table RESULTS=$dir" >&2
+			exit 1
+		fi
+	done
 done
 mkdir -p "$dir/plots" || exit 1
 status=0

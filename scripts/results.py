@@ -29,6 +29,16 @@ NEEDED = ("config", "model", "workload", "units", "tasks", "cores", "size", "del
 NUMERIC = ("units", "tasks", "cores", "size", "delay_ms", "wall_s", "cpu_util",
            "spawn_us_per_unit", "vsz_kib_per_unit", "rss_kib_per_unit", "pss_kib_per_unit",
            "kernel_kib_per_unit", "ns_per_op")
+# Numeric columns a newer binary writes and an older folder lacks: read where the header has
+# them, absent (None) otherwise. The start skew of the units and the minor page faults inside the
+# timed interval; kernel memory per unit by part (KernelStack, PageTables, SUnreclaim), whose
+# sum kernel_kib_per_unit is in rows that have them (before, it also held reclaimable slab).
+OPTIONAL_NUMERIC = ("start_skew_us", "minflt", "kernel_stack_kib_per_unit",
+                    "page_tables_kib_per_unit", "slab_kib_per_unit")
+KERNEL_PARTS = ("kernel_stack_kib_per_unit", "page_tables_kib_per_unit", "slab_kib_per_unit")
+# status.csv's optional numbers: the plan's prediction and the actual time; CPU busy and steal
+# time of all PUs over the configuration's run (/proc/stat), in per cent.
+STATUS_NUMERIC = ("units", "tasks", "cores", "predicted_s", "actual_s", "busy_pct", "steal_pct")
 LIST_COLS = ("what", "name", "kind", "default_size", "size_per", "options", "figures", "plans",
              "models", "description")
 KINDS = ("cpu", "io", "probe")
@@ -190,7 +200,7 @@ def read_hyperfine(path, name):
     if not times:
         raise Bad(f"{path}: corrupt: no timed runs")
     sd = statistics.stdev(times) if len(times) > 1 else 0.0
-    return {"mean": mean, "stddev": sd, "min": min(times), "runs": len(times)}
+    return {"mean": mean, "stddev": sd, "min": min(times), "runs": len(times), "times": times}
 
 
 class Run:
@@ -214,8 +224,9 @@ class Run:
                 self.budget = [line.rstrip("\n") for line in f if line.strip()]
         spath = os.path.join(folder, "status.csv")
         self.status = {}
+        self._order = None
         for n, r in read_csv(spath, STATUS_COLS):
-            for col in ("units", "tasks", "cores", "predicted_s", "actual_s"):
+            for col in STATUS_NUMERIC:
                 if col in r:
                     number(spath, n, col, r[col])
             self.status[r["config"]] = r
@@ -245,7 +256,8 @@ class Run:
             if r["config"] not in self.status:
                 raise Bad(f"{path}:{n}: corrupt: configuration {r['config']!r} is not in "
                           "status.csv")
-            for col in dict.fromkeys(NUMERIC + tuple(sorted(named & r.keys()))):
+            for col in dict.fromkeys(NUMERIC + tuple(sorted((named | set(OPTIONAL_NUMERIC))
+                                                            & r.keys()))):
                 r[col] = number(path, n, col, r[col])
             r["runtime"] = r.get("runtime") or DEFAULT_RUNTIME
             r["params"] = pairs(path, n, "params", r.get("params", ""))
@@ -253,12 +265,28 @@ class Run:
                             for k, v in pairs(path, n, "figures", r.get("figures", "")).items()}
             self.rows.setdefault(r["config"], []).append(r)
 
+    def values(self, config, col):
+        """A column's values over a configuration's counted runs, where filled."""
+        return [r[col] for r in self.rows.get(config, []) if r.get(col) is not None]
+
     def stat(self, config, col):
         """(median, min, max) of a column over a configuration's runs, or None."""
-        vals = [r[col] for r in self.rows.get(config, []) if r.get(col) is not None]
+        vals = self.values(config, col)
         if not vals:
             return None
         return statistics.median(vals), min(vals), max(vals)
+
+    def params(self, config):
+        """A configuration's options that travel in its rows' params column (the first row's;
+        a configuration's runs share them), as 'name=value;...' in name order."""
+        runs = self.rows.get(config) or [{}]
+        return ";".join(f"{k}={v}" for k, v in sorted(runs[0].get("params", {}).items()))
+
+    def position(self, config):
+        """A configuration's place in plan order (status.csv is written in it)."""
+        if self._order is None:
+            self._order = {c: k for k, c in enumerate(self.status)}
+        return self._order[config]
 
     def find(self, **want):
         """Configurations (names) whose status fields equal want, in file order."""

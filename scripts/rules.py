@@ -1,24 +1,18 @@
 """rules.py — the rules behind every verdict word of TABLE.md's headline table, one record each:
 its letter and row title, its thresholds, the function that gives a model's cell from the
-evidence, the prose printed under the table (made from the same thresholds, so changing one
-changes the other), the workloads it reads, and the original table's claim about CPython that
-rule E tests it against. README.md's copy of the list is `report.py rules --cores 2`."""
+evidence (verdicts.py), every word that function can say, the prose printed under the table
+(made from the same thresholds, so changing one changes the other), the workloads it reads, and
+the original table's claim about CPython that rule E tests it against. Rule N is the cut-off
+that calls a configuration noisy. README.md's copy of the list is `report.py rules --cores 2`."""
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from results import MODELS, g
+from results import g
+from verdicts import (Span, address, cite_spawn, cite_switch, cores, cost, memory, mode,
+                      overlap, pool, scene, speedup)
 
 PARALLEL = 0.75  # the share of N cores a speedup and the busy cores must reach (rules M, C, P)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A claimed amount of memory per unit, in KiB, and which measured figure it is about:
-    'reserved' (VSZ) or 'touched' (PSS + kernel)."""
-    lo: float
-    hi: float
-    figure: str
 
 
 @dataclass(frozen=True)
@@ -31,25 +25,26 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Cell:
-    verdict: object  # a word, a frozenset of words, or None when a measurement is missing
-    text: str
-    figures: dict = field(default_factory=dict)  # what rule E weighs against a Span
-
-
-@dataclass(frozen=True)
 class Rule:
     letter: str
     title: str  # the row's name in the table; {n} is N
     prose: Callable[["Rule", int], str]  # the text under the table at N cores
-    verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E)
+    verdict: Optional[Callable] = None  # (rule, Evidence, model) -> Cell; None: no row (E, N)
+    says: tuple = ()  # every word its verdict can say (a test sees each one said)
     limits: dict = field(default_factory=dict)  # named thresholds
     bands: tuple = ()  # ((upper limit, word), ...) in `unit`, the last limit infinite
     unit: str = ""
     workloads: tuple = ()  # the workloads it reads, by name
-    words: dict = field(default_factory=dict)  # rule S: the scene each IO workload stands for
+    scenes: dict = field(default_factory=dict)  # rule S: the scene each IO workload stands for
     notes: dict = field(default_factory=dict)  # what the prose adds after a workload's name
-    source: str = ""  # the derived cost file its verdict reads, drawn from its probe
+    source: str = ""  # the derived probe file its verdict reads, drawn from its first workload
+    also: str = ""  # a second derived file whose figure the cell shows beside (rule A)
+    # Rule A's experiment: the figure its probe observes, the option that moves the shared
+    # variable, the value of the experiment proper and the value of the control.
+    experiment: dict = field(default_factory=dict)
+    parts: tuple = ()  # rule B: (memory.csv column, name) of each part of kernel memory
+    # Rule W: a variant shown beside but not deciding -> (host constant, what it is)
+    floor: dict = field(default_factory=dict)
     claim: Optional[Claim] = None
     # The host constant that explains a model's figure, cited beside it from the run's own
     # constants: (rule, Evidence, model, figure) -> text, or None.
@@ -64,10 +59,6 @@ class Rule:
 
 # ---------------------------------------------------------------- words for numbers
 
-def kib(x):
-    return f"{g(x / 1024)} MiB" if x >= 10240 else f"{g(x)} KiB"
-
-
 def amount(x, unit):
     """A threshold as prose says it: 1000 ns as 1 µs, 1024 KiB as 1 MiB."""
     if unit == "ns" and x >= 1000:
@@ -77,10 +68,6 @@ def amount(x, unit):
     return f"{x:g} {unit}"
 
 
-def band(bands, x):
-    return next(word for limit, word in bands if x < limit)
-
-
 def bands_prose(rule, after_first=""):
     *low, (_, top) = rule.bands
     parts = [f"*{word}* below {amount(limit, rule.unit)}" + (after_first if k == 0 else "")
@@ -88,277 +75,77 @@ def bands_prose(rule, after_first=""):
     return ", ".join(parts + [f"*{top}* above"])
 
 
+def words_of(bands):
+    return tuple(word for _, word in bands)
+
+
 def par(n):
     return g(PARALLEL * n)
 
-
-def capital(v):
-    return v[0].upper() + v[1:]
-
-
-# ---------------------------------------------------------------- the verdicts, one model each
-
-def address(rule, ev, m):
-    r = ev.cost(rule.source, m)
-    w = rule.workloads[0]
-    if not r or not r[0]["pss"]:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("address space", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
-    ratio = r[0]["rss"] / r[0]["pss"] if r[0]["pss"] > 0 else float("inf")
-    v = "separate" if ratio > rule.limits["separate"] else "shared"
-    return Cell(v, f"{v} (RSS ÷ PSS {g(ratio)})")
-
-
-def mode(rule, ev, m):
-    best, _ = ev.speed(m)
-    io = {w: r for w in rule.workloads if (r := ev.io_largest(m, w))}
-    words, nums, known = [], [], True
-    if best is None:
-        known = False
-        nums.append(f"parallelism missing: {ev.why_cpu(m)}")
-        ev.missing.append(("mode", m, ev.why_cpu(m)))
-    elif ev.n < 2:
-        nums.append(f"speedup {g(best['speedup'])}; one core, so parallelism cannot show")
-    else:
-        if ev.parallel(m, rule.limits["parallel"]):
-            words.append("parallelism")
-        nums.append(f"speedup {g(best['speedup'])}, {g(ev.busy(m) or 0)} cores busy")
-    if not io:
-        known = False
-        why = ev.why_io(m, rule.workloads[0])
-        nums.append(f"concurrency missing: {why}")
-        ev.missing.append(("mode", m, why))
-    else:
-        fl = max(io.values(), key=lambda r: r["in_flight"])
-        if fl["in_flight"] > ev.n:
-            words.append("concurrency")
-        nums.append(f"{g(fl['in_flight'])} waits in flight")
-    v = " + ".join(words) or ("neither" if known else "so far")
-    return Cell(frozenset(words) if known else None, f"{capital(v)} ({'; '.join(nums)})")
-
-
-def scene(rule, ev, m):
-    best, _ = ev.speed(m)
-    got, nums, known = [], [], best is not None
-    if ev.parallel(m, rule.limits["parallel"]):
-        got.append("computing")
-    for w in rule.workloads:
-        r = ev.io_largest(m, w)
-        if r is None:
-            known = False
-            nums.append(f"{w} missing")
-            ev.missing.append(("applicable scene", m, ev.why_io(m, w)))
-            continue
-        if r["in_flight"] > ev.n:
-            got.append(rule.words[w])
-        nums.append(f"{w}: {g(r['in_flight'])} in flight")
-    if best is None:
-        nums.append("speedup missing")
-    v = ", ".join(got) or ("none" if known else "so far none")
-    return Cell(frozenset(got) if known else None, f"{capital(v)} ({'; '.join(nums)})")
-
-
-def cores(rule, ev, m):
-    if not ev.cpu_at_n(m):
-        return Cell(None, ev.miss("CPU cores used", m, ev.why_cpu(m)))
-    u = ev.busy(m)
-    if u is None:
-        return Cell(None, ev.miss("CPU cores used", m, "no cpu_util in the rows"))
-    v = "many" if u >= rule.limits["parallel"] * ev.n else "one"
-    return Cell(v, f"{v} ({g(u)} busy)")
-
-
-def speedup(rule, ev, m):
-    best, rows = ev.speed(m)
-    if best is None:
-        return Cell(None, ev.miss("speedup", m, ev.why_cpu(m)))
-    s = best["speedup"]
-    v = ("yes" if s >= rule.limits["parallel"] * ev.n else "no" if s < rule.limits["no"]
-         else "partly")
-    lost = [w for w in ev.cpu_workloads if w not in rows]
-    nums = ", ".join(f"{w} {g(rows[w]['speedup'])}" for w in ev.cpu_workloads if w in rows)
-    if lost:
-        nums += "; missing " + ", ".join(lost)
-        ev.missing += [("speedup", m, ev.why_cpu_workload(m, w)) for w in lost]
-    return Cell(v, f"{v} ({nums})")
-
-
-def overlap(rule, ev, m):
-    parts, best = [], None
-    for w in rule.workloads:
-        r = ev.io_largest(m, w)
-        if r is None:
-            parts.append(f"{w} missing")
-            ev.missing.append(("IO overlap", m, ev.why_io(m, w)))
-            continue
-        cap = ev.caps(m, w)
-        u = int(r["units"])
-        parts.append(f"{w} {g(r['overlap'], 2)} at {u:,} unit{'s' if u > 1 else ''}"
-                     + (f", {cap}" if cap else ""))
-        best = r["overlap"] if best is None else max(best, r["overlap"])
-    if best is None:
-        return Cell(None, "missing (" + "; ".join(parts) + ")")
-    v = "high" if best >= rule.limits["high"] else "low"
-    return Cell(v, f"{v} ({'; '.join(parts)})")
-
-
-def memory(rule, ev, m):
-    r = ev.cost(rule.source, m)
-    w = rule.workloads[0]
-    if not r:
-        why = ev.why_probe(m, w)
-        return Cell(None, ev.miss("memory per unit", m, f"{w}: {why}" if why
-                                  else f"{w} not in this run"))
-    r = r[0]
-    touched = r["pss"] + r["kernel"]
-    v = band(rule.bands, touched)
-    return Cell(v, f"{v}: touched {kib(touched)} (user PSS {kib(r['pss'])}, RSS {kib(r['rss'])}; "
-                f"kernel {kib(r['kernel'])}); reserved {kib(r['vsz'])} (VSZ), at "
-                f"{int(r['units']):,} units", {"reserved": r["vsz"], "touched": touched})
-
-
-def cost(what):
-    """The verdict of a cost probe (spawn, switch): the fastest variant's band."""
-    def verdict(rule, ev, m):
-        rs = ev.cost(rule.source, m)
-        w = rule.workloads[0]
-        if not rs:
-            why = ev.why_probe(m, w)
-            return Cell(None, ev.miss(what, m, f"{w}: {why}" if why else f"{w} not in this run"))
-        v = band(rule.bands, min(x["value"] for x in rs))
-        nums = "; ".join(f"{x['what'] + ' ' if x['what'] else ''}{g(x['value'])} {rule.unit}"
-                         for x in rs)
-        why = rule.cite(rule, ev, m, min(x["value"] for x in rs)) if rule.cite else None
-        sep = " " if why and why.startswith("=") else "; "
-        return Cell(v, f"{v} ({nums}{sep + why if why else ''})")
-    return verdict
-
-
-# ---------------------------------------------------------------- the host constants behind figures
-
-def creation_constant(caps):
-    """The primitive a model's unit is created with, and what it is called: a fork for processes,
-    pthread_create for threads of their own, the first touch of a coroutine's stack (a page
-    fault). (None, None) where a model does not say (a run without list.csv)."""
-    if not caps:
-        return None, None
-    if "shared" not in caps:
-        return "fork_us", "fork + wait"
-    if "block" in caps and "coexist" in caps:
-        return "thread_create_us", "pthread_create + join"
-    if "coexist" in caps:
-        return "page_fault_us", "a page fault"
-    return None, None
-
-
-def switch_constant(caps):
-    """glibc's swapcontext makes one system call (rt_sigprocmask) per switch, so where units
-    switch directly that call is most of a switch; a blocking hand-off is two system calls and a
-    pass through the kernel's scheduler. Either way: the system call."""
-    return "syscall_ns" if caps else None
-
-
-# Which constant explains a family of figures for a model with these capabilities (make
-# compare names it beside a figure that differs between two hosts).
-EXPLAINS = {
-    "create": lambda caps: creation_constant(caps)[0],
-    "handoff": switch_constant,
-    # at many units, creating them is most of what the waiting does not cover
-    "io": lambda caps: creation_constant(caps)[0],
-    # a forked child's first touch of inherited memory is a page fault
-    "cpu": lambda caps: "page_fault_us" if caps and "shared" not in caps else None,
-}
-
-
-def cite_spawn(rule, ev, m, value):
-    name, what = creation_constant(ev.run.caps(m))
-    c = ev.run.constant(name) if name else None
-    return f"{what} {c.text()} here" if c else None
-
-
-def cite_switch(rule, ev, m, value):
-    caps = ev.run.caps(m)
-    c = ev.run.constant(switch_constant(caps) or "")
-    if not c:
-        return None
-    if "direct" in caps and "block" not in caps and value > c.value:
-        return f"= one system call ({c.text()} here) + {g(value - c.value)} ns"
-    return f"a system call {c.text()} here"
-
-
-def pool(rule, ev, m):
-    r = ev.io_largest(m, rule.workloads[0], group="pool")
-    if r is None:
-        why = ev.why_probe(m, rule.workloads[0], group="pool")
-        return Cell(None, ev.miss("IO on a pool", m, why or "not in this run"))
-    v = "overlapped" if r["in_flight"] > ev.n else "serialised by the pool"
-    return Cell(v, f"{v} ({int(r['tasks']):,} waits of {g(r['delay_ms'])} ms on "
-                f"{int(r['units']):,} units: {g(r['wall_s'])} s, {g(r['in_flight'])} in flight)")
-
-
-def same(rule, row, m, cell):
-    """Rule E: whether C behaves as the row's CPython claim says, for one model."""
-    claim = row.claim.words[MODELS.index(m)] if row.claim and m in MODELS else None
-    if claim is None:
-        return "no claim"
-    if cell.verdict is None:
-        return "missing"
-    if isinstance(claim, Span):
-        got, f = cell.figures[claim.figure], rule.limits["factor"]
-        ok = claim.lo / f <= got <= claim.hi * f if claim.lo else got <= claim.hi * f
-        return "yes" if ok else f"no ({kib(got)})"
-    if isinstance(claim, frozenset):
-        if cell.verdict == claim:
-            return "yes"
-        if claim <= cell.verdict:
-            return "more: also " + ", ".join(sorted(cell.verdict - claim))
-        return "no: " + (", ".join(sorted(cell.verdict)) or "neither")
-    return "yes" if cell.verdict == claim else f"no: {cell.verdict}"
-
-
-# ---------------------------------------------------------------- the records, in the list's order
 
 def either(ws, word):
     return f" {word} ".join(ws)
 
 
+def pct(x):
+    return f"{x * 100:g} %"
+
+
+# ---------------------------------------------------------------- the records, in the list's order
+
+MEMORY_BANDS = ((1, "tiny"), (64, "small"), (1024, "medium"), (math.inf, "large"))
+SPAWN_BANDS = ((10, "cheap"), (100, "moderate"), (math.inf, "costly"))
+SWITCH_BANDS = ((1000, "sub-µs"), (10000, "µs"), (math.inf, "tens of µs"))
+
 RULES = (
-    Rule("A", "Address space", source="memory.csv", workloads=("idle",),
-         limits={"separate": 1.5},
+    Rule("A", "Address space", source="address.csv", also="memory.csv",
+         workloads=("share", "idle"),
+         experiment={"figure": "write_seen", "option": "memory", "test": "ordinary",
+                     "control": "shared"},
+         says=("shared", "separate"),
          verdict=address,
          prose=lambda r, n: (
-             f"Address space: *separate* when a unit's RSS exceeds its PSS by more than "
-             f"{r.limits['separate']:g}× (pages shared copy-on-write between address spaces "
-             f"count in full in RSS and are split in PSS), *shared* otherwise. From the "
-             f"{r.workloads[0]} probe."),
+             f"Address space, an experiment (the {r.workloads[0]} probe): one unit stores to "
+             f"an {r.experiment['test']} variable, a barrier orders the store before the read, "
+             f"the other unit reads it. *shared* when the reader saw the write in every run "
+             f"({r.experiment['figure']} = 1: one address space), *separate* when it saw it in "
+             f"none (0); runs that disagree give no verdict. With "
+             f"{r.experiment['option']}={r.experiment['control']} the variable is in "
+             f"{r.experiment['control']} memory, a control every model must pass, else there "
+             f"is no verdict either. RSS ÷ PSS of the {r.workloads[1]} probe is shown beside "
+             f"(pages shared copy-on-write count in full in RSS, split in PSS); it does not "
+             f"decide."),
          claim=Claim("Interpreter: shared / one per process / —", ("shared", "separate", None))),
     Rule("M", "Mode", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
+         says=("parallelism", "concurrency", "neither"),
          verdict=mode,
          prose=lambda r, n: (
              f"Mode: *parallelism* when the best CPU-bound speedup at N cores (rule P) is at "
-             f"least {r.limits['parallel']:g} × N = {par(n)} and its runs kept at least "
-             f"{par(n)} cores busy (rule C) — both, so a baseline slowed by another process "
-             f"cannot make a speedup alone; *concurrency* when, at the largest unit count that "
-             f"ran, more IO waits were in flight than there are cores (units × overlap > {n}) "
-             f"in {either(r.workloads, 'or')}."),
+             f"least {r.limits['parallel']:g} × N = {par(n)} and the runs of that same "
+             f"workload kept at least {par(n)} cores busy (their median cpu_util) — both, so a "
+             f"baseline slowed by another process cannot make a speedup alone; *concurrency* "
+             f"when, at the largest unit count that ran, more IO waits were in flight than "
+             f"there are cores (units × overlap > {n}) in {either(r.workloads, 'or')}; "
+             f"*neither* when both were measured and neither holds."),
          claim=Claim("Concurrency / Parallelism / Concurrency",
                      (frozenset({"concurrency"}), frozenset({"parallelism"}),
                       frozenset({"concurrency"})))),
     Rule("S", "Applicable scene", workloads=("sleep", "echo"),
          limits={"parallel": PARALLEL},
-         words={"sleep": "I/O", "echo": "network"}, notes={"echo": "loopback delay server"},
+         scenes={"sleep": "I/O", "echo": "network"}, notes={"echo": "loopback delay server"},
+         says=("computing", "I/O", "network", "none"),
          verdict=scene,
          prose=lambda r, n: (
              "Applicable scene: *computing* with parallelism; "
-             + ", ".join(f"*{r.words[w]}* when {w}" + (f" ({r.notes[w]})" if w in r.notes
-                                                       else "") for w in r.workloads)
-             + " shows concurrency by rule M."),
+             + ", ".join(f"*{r.scenes[w]}* when {w}" + (f" ({r.notes[w]})" if w in r.notes
+                                                        else "") for w in r.workloads)
+             + " shows concurrency by rule M; *none* when all were measured and none holds."),
          claim=Claim("I/O, network / Computing / I/O, network",
                      (frozenset({"I/O", "network"}), frozenset({"computing"}),
                       frozenset({"I/O", "network"})))),
     Rule("C", "CPU cores used", limits={"parallel": PARALLEL},
+         says=("many", "one"),
          verdict=cores,
          prose=lambda r, n: (
              f"CPU cores used: the largest median cpu_util ((user + sys) ÷ wall) of the "
@@ -366,16 +153,20 @@ RULES = (
          claim=Claim("one / many / —", ("one", "many", None))),
     Rule("P", "Speedup on CPU-bound work at {n} cores",
          limits={"parallel": PARALLEL, "no": 1.2},
+         says=("yes", "partly", "no"),
          verdict=speedup,
          prose=lambda r, n: (
              f"Speedup = T(serial, 1 core) ÷ T(model, N cores), same workload and size, "
-             f"in-process wall time of the fastest counted run of each (interference from other "
-             f"processes only adds time; derived/speedup.csv also has the ratio of medians); "
-             f"*yes* when the best workload reaches {par(n)}, *no* below {r.limits['no']:g}, "
-             f"*partly* between."),
+             f"in-process wall time; the serial run divided by is the one measured nearest "
+             f"before the model's in plan order (it is re-measured before each model's block; "
+             f"derived/speedup.csv names it). The cell gives the ratio of medians and the best "
+             f"(fastest counted run of each: interference from other processes only adds "
+             f"time); the best decides: *yes* when the best workload reaches {par(n)}, *no* "
+             f"below {r.limits['no']:g}, *partly* between."),
          claim=Claim("no / yes / —", ("no", "yes", None))),
     Rule("O", "IO overlap at the largest unit count", workloads=("sleep", "echo"),
          limits={"high": 0.5},
+         says=("high", "low"),
          verdict=overlap,
          prose=lambda r, n: (
              f"Overlap = ideal ÷ measured completion time; ideal = the busiest unit's waits × "
@@ -383,29 +174,40 @@ RULES = (
              f"{r.limits['high']:g} or more, *low* below (the better of "
              f"{either(r.workloads, 'and')}).")),
     Rule("B", "Memory per unit", source="memory.csv", workloads=("idle",), unit="KiB",
-         bands=((1, "tiny"), (64, "small"), (1024, "medium"), (math.inf, "large")),
+         bands=MEMORY_BANDS, says=words_of(MEMORY_BANDS),
+         parts=(("kernel_stack", "stack"), ("page_tables", "page tables"),
+                ("slab", "slab")),
          verdict=memory,
          prose=lambda r, n: (
-             f"Memory per unit from the {r.workloads[0]} probe: touched = user PSS + kernel "
-             f"(stacks, slab, page tables); reserved = VSZ. {bands_prose(r, ' touched')}."),
+             f"Memory per unit from the {r.workloads[0]} probe: touched = user PSS + kernel, "
+             f"the kernel's part being its stacks (KernelStack), page tables (PageTables) and "
+             f"unreclaimable slab (SUnreclaim), each shown; reserved = VSZ. "
+             f"{bands_prose(r, ' touched')}."),
          claim=Claim("8 MB (stack) / 10–30 MB (per interpreter) / <1 KB (per call)",
                      (Span(8192, 8192, "reserved"), Span(10240, 30720, "touched"),
                       Span(0, 1, "touched")))),
     Rule("T", "Spawn time per unit", source="spawn.csv", workloads=("spawn",), unit="µs",
-         bands=((10, "cheap"), (100, "moderate"), (math.inf, "costly")),
+         bands=SPAWN_BANDS, says=words_of(SPAWN_BANDS),
          verdict=cost("spawn time"), cite=cite_spawn,
          prose=lambda r, n: (
              f"Spawn time per unit from the {r.workloads[0]} probe: {bands_prose(r)} (the "
              f"fastest variant decides).")),
     Rule("W", "Switch time (one way)", source="switch.csv", workloads=("pingpong",), unit="ns",
-         bands=((1000, "sub-µs"), (10000, "µs"), (math.inf, "tens of µs")),
+         bands=SWITCH_BANDS, says=words_of(SWITCH_BANDS),
+         floor={"spin": ("handoff_ns", "a cache-line hand-off")},
          verdict=cost("switch time"), cite=cite_switch,
          prose=lambda r, n: (
              f"Switch time per one-way hand-off from the {r.workloads[0]} probe (same core: "
              f"both units on one core; cross core: one on each of two): {bands_prose(r)} (the "
-             f"fastest variant decides).")),
+             f"fastest variant that switches decides). "
+             + " ".join(f"The {v} variant (both units spinning on one cache line, cross core "
+                        f"only) is shown beside as the floor of a cross-core hand-off without "
+                        f"the kernel, and does not decide: on a virtual machine a blocking "
+                        f"cross-core hand-off includes waking an idle vCPU, which the {v} "
+                        f"variant, never sleeping, does not." for v in r.floor))),
     # E has no row: it is the table's last column, each row's cells against the row's claim.
     Rule("E", "C behaves the same?", limits={"factor": 2},
+         says=("yes", "more", "no"),
          prose=lambda r, n: (
              f"C behaves the same (*yes*) when a row's verdict words equal the CPython claim's; "
              f"*more* when they include the claim's and add some; *no* otherwise. Memory: the "
@@ -413,15 +215,32 @@ RULES = (
              f"of it (threads: the reserved stack, VSZ; processes and coroutines: touched "
              f"memory, PSS + kernel).")),
     Rule("L", "IO on a pool of {n} (one unit per core)", workloads=("sleep",),
+         limits={"serialised": 2},
+         says=("serialised by the pool", "kept up"),
          verdict=pool,
          prose=lambda r, n: (
-             "The same waits on a pool of N units as on one coroutine per task: *overlapped* "
-             "when more waits were in flight than cores, *serialised by the pool* otherwise.")),
+             f"The same waits on a pool of N units as on one unit per task (the reference; in "
+             f"the plan, one coroutine per task): the ratio of their completion times "
+             f"(medians); *serialised by the pool* when it passes "
+             f"{r.limits['serialised']:g}, *kept up* otherwise.")),
+    # N has no row either: it marks configurations whose runs spread too much to trust alone.
+    Rule("N", "Noisy configurations", limits={"cpu": 0.05, "io": 0.10, "probe": 0.15},
+         says=("noisy",),
+         prose=lambda r, n: (
+             "Noisy: a configuration whose figure (its in-process time; a probe's headline "
+             "figure) varies over its counted runs by a coefficient of variation (standard "
+             "deviation ÷ mean) above "
+             + ", ".join(f"{pct(r.limits[k])} for {w}" for k, w in (
+                 ("cpu", "CPU-bound work"), ("io", "IO"), ("probe", "probes")))
+             + " — a pinned CPU-bound run repeats within about 1 %, IO adds timer and wake-up "
+             "jitter, probes are short or read system-wide counters — is listed under Noisy "
+             "configurations with the CPU busy and steal time of all PUs while it ran.")),
 )
 RULE = {r.letter: r for r in RULES}
-# The probe behind each derived cost file, as the rules that read them name it.
-PROBES = {r.source: r.workloads[0] for r in RULES
-          if r.source in ("memory.csv", "spawn.csv", "switch.csv")}
+# The probe behind each derived probe file, as the rules that read them name it.
+PROBES = {r.source: r.workloads[0] for r in RULES if r.source}
+# The noisy cut-off per kind of work.
+NOISY = RULE["N"].limits
 
 
 def markdown(n):

@@ -6,8 +6,9 @@ out = ARG2
 load ARG0[:strstrt(ARG0, 'speedup.gp') - 1].'common.gp'
 wl = ARG3
 rt = ARG4
-# This workload's rows of this runtime (a runtime's serial run is its own baseline).
-picked(w) = strcol('workload') eq w && strcol('runtime') eq rt
+# This workload's rows of this runtime (a runtime's serial run is its own baseline); of the
+# serial 1-core baseline, measured again before each model's block, the first measurement.
+picked(w) = strcol('workload') eq w && strcol('runtime') eq rt && column('repeat') == 1
 stats data using (picked(wl) ? column('cores') : NaN) nooutput
 nmax = STATS_max
 # Models sit a little apart on x so their error bars do not hide each other.
@@ -20,6 +21,6 @@ set yrange [0:nmax * 1.15 + 0.2]
 plot data using (picked(wl) && strcol('model') eq 'serial' ? column('cores') : NaN):'ideal' \
 	with lines dt 2 lc rgb 'black' lw 1.5 title 'ideal (= cores)', \
 	for [i = 1:4] data using (picked(wl) && strcol('model') eq word(models, i) ? \
-	column('cores') + (i - 2.5) * nmax * 0.01 : NaN):'speedup':'speedup_lo':'speedup_hi' \
+	column('cores') + (i - 2.5) * nmax * 0.01 : NaN):'speedup_best':'speedup_lo':'speedup_hi' \
 	with yerrorlines lt i \
 	title model_title(word(models, i))

@@ -1,12 +1,14 @@
 """table.py — TABLE.md from one results folder and its derived figures, in sections later work
 extends: the headline table (the original table's rows, one column per model, the CPython
 claim and rule E), the rules under it, every workload's headline figure by model (grouped by
-runtime when more than one ran), whole-process times, and what is missing and why."""
+runtime when more than one ran), whole-process times, the noisy configurations (rule N), the
+budget, and what is missing and why."""
 import os
 
 from evidence import Evidence
-from results import DEFAULT_RUNTIME, HEADS, MODELS
-from rules import RULE, RULES, g, markdown, same
+from results import DEFAULT_RUNTIME, HEADS, MODELS, g
+from rules import RULE, RULES, markdown
+from verdicts import same
 
 
 def intro(run):
@@ -118,11 +120,13 @@ def count(x, what):
 
 
 def variants(recs):
-    """A label per record for the fields that vary among a workload's records (variant, cores,
-    units), so each of a probe's variants is told apart in its cell."""
-    vary = [f for f in ("variant", "cores", "units") if len({r[f] for r in recs}) > 1]
-    return {id(r): " ".join(r["variant"] if f == "variant" else count(r[f], f[:-1])
-                            for f in vary) for r in recs}
+    """A label per record for the fields that vary among a workload's records (variant, the
+    options in params, cores, units), so each of a probe's variants is told apart in its
+    cell."""
+    vary = [f for f in ("variant", "params", "cores", "units") if len({r[f] for r in recs}) > 1]
+    return {id(r): " ".join(filter(None, (r[f] if f in ("variant", "params")
+                                          else count(r[f], f[:-1]) for f in vary)))
+            for r in recs}
 
 
 def figure_of(kind, rec, n):
@@ -152,7 +156,7 @@ def workload_cell(run, ev, kind, recs, labels, w, m):
         return f"missing ({NO_FIGURE.get(kind, 'no figure')})" if cs else "—"
     r = mine[0]
     if r["kind"] == "cpu":
-        return f"{g(r['value'])} (best {g(r['best'])})"
+        return f"{g(r['value'])} (best {g(r['value_best'])})"
     if r["kind"] == "io":
         cap = [run.status[c] for c in ev.find(group="io", workload=w, model=m)
                if run.status[c]["status"] == "cap"
@@ -214,16 +218,48 @@ def whole_process(run, derived):
         line, any_ = [], False
         for m in models:
             r = [x for x in rows if x["workload"] == w and x["model"] == m
-                 and int(x["cores"]) == run.cores]
+                 and int(x["cores"]) == run.cores and x["repeat"] == 1]
             if r:
                 any_ = True
                 r = r[0]
-                sp = f", ×{g(r['process_speedup'])}" if r["process_speedup"] != "" else ""
-                line.append(f"{g(r['process_s'])} ± {g(r['process_s_stddev'], 2)} s{sp}")
+                sp = (f", ×{g(r['process_speedup_best'])}" if r["process_speedup_best"] != ""
+                      else "")
+                line.append(f"{g(r['process_s_mean'])} ± {g(r['process_s_stddev'], 2)} s{sp}")
             else:
                 line.append("missing")
         if any_:
             out.append(f"| {w} | " + " | ".join(line) + " |")
+    return out + [""]
+
+
+def percent(x, digits=2):
+    return "—" if x == "" else f"{g(x, digits)} %"
+
+
+def noisy(run, derived):
+    """The configurations whose figure spread over their counted runs past their kind's cut-off
+    (rule N), with the CPU busy and steal time of all PUs while they ran (status.csv): a figure
+    of one of them is weighed with its spread, or measured again."""
+    cut = RULE["N"].limits
+    recs = derived["timing.csv"].records()
+    judged = [r for r in recs if r["noisy"] != ""]
+    if not judged:
+        return []
+    loud = [r for r in judged if r["noisy"] == 1]
+    limits = ", ".join(f"{k} {v * 100:g} %" for k, v in cut.items())
+    out = ["## Noisy configurations", ""]
+    if not loud:
+        out.append(f"None of the {len(judged)} configurations with two or more counted runs has "
+                   f"a cv past its kind's cut-off (rule N: {limits}).")
+    else:
+        out += [f"{len(loud)} of the {len(judged)} configurations with two or more counted runs "
+                f"have a cv past their kind's cut-off (rule N: {limits}; derived/timing.csv):",
+                "", "| configuration | kind | figure | cv | CPU busy | steal |",
+                "|---|---|---|---|---|---|"]
+        out += [f"| {r['config']} | {r['kind']} | {r['figure']} | {percent(r['cv'] * 100)} | "
+                f"{percent(r['busy_pct'], 3)} | {percent(r['steal_pct'])} |" for r in loud]
+    if all(r["busy_pct"] == "" for r in recs):
+        out += ["", "CPU busy and steal time: not recorded in this run (it predates them)."]
     return out + [""]
 
 
@@ -264,6 +300,7 @@ def table(run, derived):
     out = intro(run) + headline(ev)
     out += per_workload(run, derived)
     out += whole_process(run, derived)
+    out += noisy(run, derived)
     out += budget(run, derived)
     out += missing(run, ev.missing)
     return "\n".join(out)

@@ -24,6 +24,9 @@ for p in speedup-hash io-sleep io-echo memory spawn switch; do
 	check "$p.png is a non-empty PNG" is_png "$f.png"
 	check "$p.svg is a non-empty SVG" grep -q '<svg' "$f.svg"
 done
+for part in 'kernel stacks' 'page tables' 'slab (unreclaimable)' 'touched (PSS + kernel)'; do
+	check "the memory plot has a bar for $part" grep -qF "$part" "$TMP/ok/plots/memory.svg"
+done
 # The fixture has no mandel or stream runs: no plot, and the table says they are missing.
 check "no plot for a workload without data" test ! -e "$TMP/ok/plots/speedup-mandel.png"
 check "TABLE.md names what is missing" grep -q 'mandel at 2 cores: not in this run' "$TMP/ok/TABLE.md"
