@@ -31,7 +31,7 @@ done
 # blocking one sleeps and wakes a core. Best of 3; a busy other core makes spinning meaningless.
 if [ "$(ncpus)" -ge 2 ]; then
 	spin=""
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		$CVP --model threads --workload pingpong --variant spin --cores 2 --size 200000 --header >"$TMP/sp.csv" || break
 		v=$(col "$TMP/sp.csv" ns_per_op)
 		[ -z "$spin" ] || fcmp "$v" "<" "$spin" && spin=$v
@@ -73,7 +73,7 @@ done
 # x86-64 and arm64), within 10 %; best of 2 (the figure is system-wide).
 for m in threads procs; do
 	ok=""
-	for try in 1 2; do
+	for _ in 1 2; do
 		$CVP --model "$m" --workload idle --units 500 --header >"$TMP/ks.csv" 2>"$TMP/err"
 		ks=$(col "$TMP/ks.csv" kernel_stack_kib_per_unit)
 		fcmp "$ks" ">=" 14.4 && fcmp "$ks" "<=" 17.6 && ok=1 && break
