@@ -43,15 +43,19 @@ class Profile:
     pool_delay_ms: int
     probe_units: int       # units of the memory and spawn probes
     placement_size: int    # hand-offs of a placement probe (0: its default)
+    beside_rounds: int     # round trips of the one unit waiting beside busy ones
     budget_s: float        # the whole `make bench` after the build: BUDGET= overrides
 
 
 PROFILES = {
-    "quick": Profile(1, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 75),
-    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 570),
+    "quick": Profile(1, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 50, 75),
+    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 200, 570),
     "full": Profile(2, 10, 4, (1, 10, 100, 1000, 10000, 100000), 100, 5, 1000, 1, 10000,
-                    1000000, 3600),
+                    1000000, 500, 3600),
 }
+# The wait of a unit beside busy ones: short, so a busy unit's hold on a shared resource (a
+# scheduler's time slice; CPython's 5 ms switch interval) shows in its latency.
+BESIDE_DELAY_MS = 1
 MIN_RUNS = 3  # the first cut: counted runs down to this
 # What a run costs besides the matrix: the constants, the references, the report and the plots.
 FIXED_S = 15
@@ -168,6 +172,11 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                     u = ncores if "block" in caps[m] else p.pool_tasks
                     add(f"pool-{w.name}-{m}-u{u}", "pool", m, "", u, p.pool_tasks, ncores, 1,
                         delay(p.pool_delay_ms))
+                elif plan_name == "beside" and coexist:
+                    # One unit waiting beside 0, 1 .. N busy ones.
+                    for k in range(ncores + 1):
+                        add(f"beside-{w.name}-{m}-k{k}", "beside", m, "", k + 1, k + 1, ncores,
+                            p.beside_rounds, delay(BESIDE_DELAY_MS))
                 elif plan_name == "probe":
                     u = fixed or p.probe_units
                     add(f"probe-{w.name}-{m}-u{u}", "probe", m, "", u, u, ncores, "", "")
@@ -253,7 +262,7 @@ def one_run_s(c, h, p):
             wall, prepare = 0.5 * c.size / max(c.default_size, 1), 0.0
         speedup = min(c.cores, units) if "parallel" in c.caps else 1
         return base + prepare + wall / speedup
-    if c.group in ("io", "pool"):
+    if c.group in ("io", "pool", "beside"):
         delay = float(c.delay_ms or 0) / 1000
         rounds = int(c.size or 1) * math.ceil(int(c.tasks) / units)
         waits = int(c.tasks) * int(c.size or 1)

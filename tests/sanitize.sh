@@ -25,7 +25,7 @@ for r in csv.DictReader(sys.stdin):
         continue
     a = []
     if r["roles"]:
-        a += [] if r["size_per"] == "unit" else ["--size", "2000"]
+        a += [] if r["size_per"] == "unit" else ["--size", "200"]
     elif r["size_per"] == "unit":
         a += ["--units", "20"]
     else:

@@ -138,3 +138,67 @@ for bad in "--delay-ms -1" "--delay-ms 1x" "--work abc" "--delay-ms"; do
 	[ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q -- "$flag" "$TMP/err" &&
 		pass "usage: $bad -> exit 2" || fail "usage: $bad -> exit $rc ($(cat "$TMP/err"))"
 done
+
+# 7. Each wait's latency: IO rows give the median and the 99th percentile of one wait, merged
+# over units, with the count; p99 >= p50 >= the delay itself.
+for m in $models; do
+	$CVP --model "$m" --workload echo --units 4 --size 5 --delay-ms 2 --header >"$TMP/lat.csv" 2>"$TMP/err"
+	n=$(col "$TMP/lat.csv" waits) p50=$(col "$TMP/lat.csv" wait_p50_us) p99=$(col "$TMP/lat.csv" wait_p99_us)
+	[ "$n" = 20 ] && fcmp "$p50" ">=" 2000 && fcmp "$p99" ">=" "$p50" &&
+		pass "$m: echo latency of 20 waits: p50 ${p50} us <= p99 ${p99} us, both >= the 2 ms delay" ||
+		fail "$m: echo latency: waits '$n' p50 '$p50' p99 '$p99' ($(cat "$TMP/err"))"
+done
+$CVP --model threads --workload hash --size 1000 --header >"$TMP/nolat.csv" &&
+	[ -z "$(col "$TMP/nolat.csv" wait_p99_us)" ] && pass "a workload that does not wait has no latency columns" ||
+	fail "hash has wait_p99_us '$(col "$TMP/nolat.csv" wait_p99_us)'"
+
+# 8. One unit waiting beside busy ones (convoy): verified under every model that runs units
+# together, with 0, 1 and 2 busy units; its latency is in the row.
+for m in threads procs coros; do
+	for u in 1 2 3; do
+		$CVP --model "$m" --workload convoy --units "$u" --size 20 --delay-ms 1 --header >"$TMP/cv.csv" 2>"$TMP/err"
+		[ "$(col "$TMP/cv.csv" verified)" = true ] && [ "$(col "$TMP/cv.csv" waits)" = 20 ] &&
+			pass "$m: convoy with $((u - 1)) busy units: verified, 20 waits" ||
+			fail "$m: convoy --units $u: $(cat "$TMP/err") $(col "$TMP/cv.csv" verified)"
+	done
+done
+
+# 9. The delay server on its own (--serve): prints its socket, echoes like the harness's, and
+# goes with its directory on SIGTERM; it also goes when its parent does.
+start_in_session "$CVP" --serve --delay-ms 1
+k=0
+while [ ! -s "$TMP/out" ] && [ "$k" -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+sock=$(head -n 1 "$TMP/out")
+if [ -S "$sock" ] && python3 - "$sock" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+payload = bytes(range(64))
+s.sendall(struct.pack("<II", 0x31505643, len(payload)) + payload)
+got = b""
+while len(got) < 8 + len(payload):
+    got += s.recv(4096)
+sys.exit(0 if got[8:] == payload else 1)
+PY
+then
+	pass "--serve: a socket at $sock that echoes a request"
+else
+	fail "--serve: no working socket ('$sock')"
+fi
+kill -TERM "$sid"
+wait "$job"
+sleep 0.2
+[ "$(left_in_session "$sid")" -eq 0 ] && [ ! -e "$(dirname "$sock")" ] &&
+	pass "--serve: SIGTERM leaves no process and no directory" ||
+	fail "--serve: after SIGTERM: $(left_in_session "$sid") processes, $(ls -d "$(dirname "$sock")" 2>&1)"
+# The parent dies (by SIGKILL): the server follows.
+start_in_session sh -c '"$0" --serve --delay-ms 1 & wait' "$CVP"
+k=0
+while [ -z "$(find "$SOCKDIR" -name sock 2>/dev/null)" ] && [ "$k" -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+kill -KILL "$sid"
+wait "$job" 2>/dev/null
+k=0
+while [ "$(left_in_session "$sid")" -gt 0 ] && [ "$k" -lt 20 ]; do sleep 0.1; k=$((k + 1)); done
+[ "$(left_in_session "$sid")" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+	pass "--serve: gone with its directory when its parent is killed" ||
+	fail "--serve: parent killed: $(left_in_session "$sid") left, dir: $(ls "$SOCKDIR")"

@@ -136,6 +136,7 @@ enum wl_plan {
 	WL_PLAN_POOL = 1 << 2,      /* a pool of one unit per core over many tasks */
 	WL_PLAN_PROBE = 1 << 3,     /* one run per model at the profile's probe unit count */
 	WL_PLAN_PLACEMENT = 1 << 4, /* same core and cross core */
+	WL_PLAN_BESIDE = 1 << 5,    /* one unit beside 0, 1 .. N others (unit counts 1 .. N+1) */
 };
 
 struct workload {
@@ -220,8 +221,12 @@ void wl_baton_free(struct wl_baton *b);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t wl_now_ns(void);
-/* Waits at least ns nanoseconds. */
+/* Waits at least ns nanoseconds. Every sleep and every wl_server_call round trip is a wait the
+ * row's wait_p50_us and wait_p99_us are made of. */
 void wl_sleep_ns(const struct wl_ctx *ctx, uint64_t ns);
+/* CPU-bound code that runs until another unit says stop gives way here, so under a cooperative
+ * model (coroutines) the others run; elsewhere it does nothing. */
+void wl_yield(const struct wl_ctx *ctx);
 /* A stream socket connected to the Unix socket at path; -1 with errno. */
 int wl_connect(const struct wl_ctx *ctx, const char *path);
 /* A pipe (O_CLOEXEC); 0 or -1 with errno. */

@@ -74,6 +74,7 @@ struct run {
 	const char *stack_guard; /* how the model made its stacks' guard pages, if it says */
 	struct loop *loop; /* the event loop the IO seam parks on; NULL: the seam blocks */
 	struct server *server; /* the delay server, when the workload started one */
+	struct waits *waits;   /* each wait's duration (seam/waits.c), for workloads that wait */
 	double server_cpu_s;   /* its CPU time, once stopped */
 	char why[256];     /* a workload hook's reason for failing (wl_refuse) */
 	/* The model's run() sets this when units share the harness's thread (unit_shared_usage);
@@ -150,6 +151,13 @@ void gate_open(_Atomic uint32_t *open);
 void barrier_finish(struct run *r);
 /* Let units waiting in barrier_finish go (a unit died and will never finish). */
 void barrier_finish_release(struct run *r);
+
+/* seam/waits.c: the duration of every wait (a sleep, a round trip), merged over units. */
+struct waits *waits_new(uint64_t cap);
+void waits_free(struct waits *w);
+void waits_add(struct run *r, int64_t ns);
+/* Median and 99th percentile in µs; returns the number of waits (0: none). Sorts the array. */
+uint64_t waits_percentiles(struct waits *w, double *p50_us, double *p99_us);
 
 /* models: the model and workload of a name, or exit 2 listing the valid ones. */
 const struct model *model_find(const char *flag, const char *name);

@@ -66,6 +66,8 @@ static void do_role(struct run *r, struct unit_slot *s, uint64_t u)
 		role++;
 	}
 	uint64_t n = role->units ? role->units : r->units - first, k = u - first;
+	if (n == 0)
+		return; /* a role with no units (every unit went to the roles before it) */
 	CHECK(k < n);
 	uint64_t size = r->ctx.size;
 	do_task(r, s, role->run, (unsigned __int128)k * size / n,

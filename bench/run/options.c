@@ -333,7 +333,8 @@ void opt_help(FILE *f, const struct wl_opt *harness)
 static const char *const kind_names[] = {[WL_CPU] = "cpu", [WL_IO] = "io", [WL_PROBE] = "probe"};
 static const char *const size_names[] = {[WL_SIZE_RUN] = "run", [WL_SIZE_TASK] = "task",
 					 [WL_SIZE_UNIT] = "unit"};
-static const char *const plan_names[] = {"cores", "units", "pool", "probe", "placement", NULL};
+static const char *const plan_names[] = {"cores", "units", "pool", "probe", "placement",
+					 "beside", NULL};
 
 /* Space-separated words into buf. */
 struct words {

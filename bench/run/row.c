@@ -31,6 +31,7 @@ static const struct col cols[] = {
 	N(page_tables_kib_per_unit, "%.2f"), N(slab_kib_per_unit, "%.2f"), N(touch_kib, "%.0f"),
 	N(ns_per_op, "%.1f"),
 	N(yields, "%.0f"), N(server_cpu_s, "%.6f"), N(timer_slack_ns, "%.0f"),
+	N(waits, "%.0f"), N(wait_p50_us, "%.1f"), N(wait_p99_us, "%.1f"),
 	S(checksum), S(expected), S(verified), S(pus_bound), S(pus_run), S(params), S(figures),
 	S(note),
 };

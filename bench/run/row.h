@@ -19,6 +19,7 @@ struct row {
 	double vsz_kib_per_unit, rss_kib_per_unit, pss_kib_per_unit, kernel_kib_per_unit;
 	double kernel_stack_kib_per_unit, page_tables_kib_per_unit, slab_kib_per_unit;
 	double touch_kib, ns_per_op, yields, server_cpu_s, timer_slack_ns;
+	double waits, wait_p50_us, wait_p99_us;
 	const char *checksum, *expected, *verified;
 	const char *pus_bound, *pus_run;
 	const char *stack_guard;

@@ -116,13 +116,13 @@ static void counts(struct run *r, const struct request *q)
 		if (!rest && q->units_set && q->units != fixed)
 			cvp_die(EXIT_USAGE, "--units: %s runs exactly %" PRIu64 " units (one per role)",
 				wl->name, fixed);
-		if (rest && q->units_set && q->units <= fixed)
-			cvp_die(EXIT_USAGE, "--units: %s needs more than %" PRIu64 " units", wl->name,
+		if (rest && q->units_set && q->units < fixed)
+			cvp_die(EXIT_USAGE, "--units: %s needs at least %" PRIu64 " units", wl->name,
 				fixed);
 		if (!rest)
 			r->units = fixed;
-		else if (!q->units_set && r->units <= fixed)
-			r->units = fixed + 1;
+		else if (!q->units_set && r->units < fixed)
+			r->units = fixed;
 	}
 	bool one_task_each = wl->roles || wl->size_per == WL_SIZE_UNIT;
 	if (one_task_each && q->tasks_set && q->tasks != r->units)
@@ -219,6 +219,9 @@ static void setup(struct run *r, const struct request *q, struct cmdline *cl)
 				    " units (limit: memory)", r->sh_len, r->units);
 	for (uint64_t u = 0; u < r->units; u++)
 		r->sh->slot[u].pu_bound = r->sh->slot[u].pu_run = -1;
+	/* Workloads that wait: a place for each wait's duration, about one per op. */
+	if (r->wl->kind == WL_IO)
+		r->waits = waits_new(r->ctx.size < (1u << 21) ? r->ctx.size + 64 : 1u << 21);
 }
 
 /* ---- prepare, execute */
@@ -393,6 +396,11 @@ static void collect(struct run *r, const struct request *q, struct collected *c)
 	row->sys_s = r->used.sys_us / 1e6;
 	row->cpu_util = wall > 0 ? (row->user_s + row->sys_s) / wall : NAN;
 	row->minflt = r->used.minflt;
+	double p50, p99;
+	if (r->waits && (row->waits = waits_percentiles(r->waits, &p50, &p99)) > 0) {
+		row->wait_p50_us = p50;
+		row->wait_p99_us = p99;
+	}
 	/* Units released together start within the skew; one after another (serial) they do not. */
 	if (r->model->caps & WL_CAP_COEXIST)
 		row->start_skew_us = (go_last - go_first) / 1e3;
@@ -457,6 +465,7 @@ static void release(struct run *r)
 	if (r->wl->cleanup)
 		r->wl->cleanup(&r->ctx);
 	wl_shared_free(r->sh, r->sh_len);
+	waits_free(r->waits);
 	pin_close(r->pin);
 }
 

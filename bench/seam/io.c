@@ -21,9 +21,9 @@ static struct loop *loop_of(const struct wl_ctx *ctx)
 	return ctx->run ? ctx->run->loop : NULL;
 }
 
-void wl_sleep_ns(const struct wl_ctx *ctx, uint64_t ns)
+/* Waits until CLOCK_MONOTONIC passes due. */
+static void sleep_until(const struct wl_ctx *ctx, int64_t due)
 {
-	int64_t due = now_ns() + (int64_t)ns;
 	struct loop *l = loop_of(ctx);
 	if (l) {
 		loop_sleep_until(l, due);
@@ -32,6 +32,20 @@ void wl_sleep_ns(const struct wl_ctx *ctx, uint64_t ns)
 	struct timespec ts = {due / 1000000000, due % 1000000000};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
+}
+
+void wl_sleep_ns(const struct wl_ctx *ctx, uint64_t ns)
+{
+	int64_t t0 = now_ns();
+	sleep_until(ctx, t0 + (int64_t)ns);
+	waits_add(ctx->run, now_ns() - t0);
+}
+
+void wl_yield(const struct wl_ctx *ctx)
+{
+	struct run *r = ctx->run;
+	if (r && r->model->yield)
+		r->model->yield(r);
 }
 
 int wl_connect(const struct wl_ctx *ctx, const char *path)
@@ -57,7 +71,7 @@ int wl_connect(const struct wl_ctx *ctx, const char *path)
 		 * and epoll cannot wait for room (an unconnected socket polls writable): retry
 		 * after 1 ms, as the server drains the backlog. */
 		if (l && errno == EAGAIN) {
-			wl_sleep_ns(ctx, 1000000);
+			sleep_until(ctx, now_ns() + 1000000); /* not a wait of the workload's */
 			continue;
 		}
 		int e = errno;

@@ -31,6 +31,7 @@ int wl_server_call(const struct wl_ctx *ctx, int fd, uint64_t seed, uint32_t byt
 		errno = EINVAL;
 		return -1;
 	}
+	int64_t t0 = now_ns();
 	uint64_t buf[1 + CHUNK_WORDS];
 	struct server_req hdr = {SERVER_MAGIC, bytes};
 	uint64_t words = bytes / 8;
@@ -66,5 +67,6 @@ int wl_server_call(const struct wl_ctx *ctx, int fd, uint64_t seed, uint32_t byt
 		k = 0;
 	} while (w < words);
 	*sum += part;
+	waits_add(ctx->run, now_ns() - t0); /* one round trip: one wait */
 	return 0;
 }
