@@ -105,7 +105,7 @@ unexpected argument 'extra'|$H extra
 --units: given twice|$H --units=2 --units 3
 unknown option '--uni' (did you mean --units? flags are not abbreviated)|$H --uni 3
 unknown option '--uni' (did you mean --units?|$H --uni=3
---delay-ms: does not apply to hash under threads (an option of echo, mixed, sleep)|$H --delay-ms 5
+--delay-ms: does not apply to hash under threads (an option of |$H --delay-ms 5
 --work: does not apply to echo under threads (an option of mixed)|$E --work 5
 --stack-kib: does not apply to hash under procs (an option of threads, coros)|--model procs --workload hash --stack-kib 64
 TABLE

@@ -192,6 +192,7 @@ sleep 0.2
 	pass "--serve: SIGTERM leaves no process and no directory" ||
 	fail "--serve: after SIGTERM: $(left_in_session "$sid") processes, $(ls -d "$(dirname "$sock")" 2>&1)"
 # The parent dies (by SIGKILL): the server follows.
+# shellcheck disable=SC2016 # expanded by the inner shell
 start_in_session sh -c '"$0" --serve --delay-ms 1 & wait' "$CVP"
 k=0
 while [ -z "$(find "$SOCKDIR" -name sock 2>/dev/null)" ] && [ "$k" -lt 50 ]; do sleep 0.1; k=$((k + 1)); done

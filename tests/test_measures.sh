@@ -16,14 +16,22 @@ f=$(col "$TMP/st.csv" minflt)
 	pass "procs stream: $f minor faults inside the clock (<= 1% of 24576 pages)" ||
 	fail "procs stream: minflt '$f' ($(cat "$TMP/err"))"
 
-# 2. Start skew: above 0, below units x 10 x this host's same-core hand-off of that model.
+# 2. Start skew: above 0, below units x 10 x this host's same-core hand-off of that model (the
+# release wakes or resumes each unit once, and each runs to its first wait). Best of 3: another
+# process on the machine lengthens a release, never shortens it. 200 units: their stacks stay in
+# the caches, as the two of the hand-off's do.
 for m in threads procs coros; do
 	sw=$($CVP --model "$m" --workload pingpong --cores 1 --size 20000 --header >"$TMP/sw.csv" && col "$TMP/sw.csv" ns_per_op)
-	$CVP --model "$m" --workload sleep --units 1000 --size 1 --delay-ms 20 --header >"$TMP/sk.csv" 2>"$TMP/err"
-	sk=$(col "$TMP/sk.csv" start_skew_us)
-	bound=$(awk -v s="$sw" 'BEGIN { print 1000 * 10 * s / 1000 }')
+	bound=$(awk -v s="$sw" 'BEGIN { print 200 * 10 * s / 1000 }')
+	sk=""
+	for _ in 1 2 3; do
+		$CVP --model "$m" --workload sleep --units 200 --size 1 --delay-ms 20 --header >"$TMP/sk.csv" 2>"$TMP/err"
+		v=$(col "$TMP/sk.csv" start_skew_us)
+		[ -z "$sk" ] || fcmp "$v" "<" "$sk" && sk=$v
+		fcmp "$sk" "<" "$bound" && break
+	done
 	fcmp "$sk" ">" 0 && fcmp "$sk" "<" "$bound" &&
-		pass "$m: start skew of 1000 units ${sk} us, within 1000 x 10 x a same-core switch (${bound} us)" ||
+		pass "$m: start skew of 200 units ${sk} us, within 200 x 10 x a same-core switch (${bound} us)" ||
 		fail "$m: start skew '$sk' us vs bound '$bound' us ($(cat "$TMP/err"))"
 done
 
