@@ -13,17 +13,18 @@ B       := build
 # call to wait, hold and hand off); coro/ (the coroutine scheduler and its event loop); core/
 # (the run, the model interface, a unit's life, barriers); sys/ (checks, clocks, futexes,
 # placement with hwloc, limits, cleanup).
-BENCH_SRC := $(wildcard bench/*.c bench/*/*.c)
-HDR       := $(wildcard bench/*/*.h) workloads/workload.h
+BENCH_SRC := $(filter-out bench/tools/%,$(wildcard bench/*.c bench/*/*.c))
+HDR       := $(wildcard bench/*/*.h workloads/*.h)
 MODEL_SRC := $(wildcard bench/models/*.c)
 WL_SRC    := $(wildcard workloads/*.c)
 OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
-DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck
+DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck \
+	openssl gzip
 
 .PHONY: all deps test sanitize bench plots table compare clean
-all: deps $(B)/cvp
+all: deps $(B)/cvp $(B)/cvp-filter
 
 deps: $(B)/.deps-ok
 $(B)/.deps-ok: Makefile scripts/deps.sh
@@ -32,6 +33,10 @@ $(B)/.deps-ok: Makefile scripts/deps.sh
 
 $(B)/cvp: $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tools built beside build/cvp that units run as child processes (the subprocess workload).
+$(B)/cvp-%: bench/tools/%.c $(HDR) | $(B)/.deps-ok
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $<
 
 $(B)/%.o: %.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -76,7 +81,7 @@ SAN_tsan := -fsanitize=thread
 sanitize: all
 	@sh scripts/deps.sh valgrind
 	@$(foreach s,asan tsan,$(MAKE) --no-print-directory B=$(B)/$(s) CFLAGS="-O1 -g $(SAN_$(s))" \
-		$(B)/$(s)/cvp $(B)/$(s)/cvp-faults >/dev/null &&) true
+		$(B)/$(s)/cvp $(B)/$(s)/cvp-faults $(B)/$(s)/cvp-filter >/dev/null &&) true
 	@CVP=$(B)/asan/cvp CVP_FAULTS_BIN=$(B)/asan/cvp-faults UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/run.sh tests/test_badinput.sh tests/test_faults.sh tests/test_security.sh \
 		tests/sanitize.sh

@@ -54,6 +54,9 @@ NCORES=$(hwloc-calc --number-of core "$(hwloc-bind --get)") || die "hwloc-calc f
 BIN=$(mktemp -d "${TMPDIR:-/tmp}/cvp-bench.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$BIN"' EXIT
 cp "$CVP" "$BIN/cvp" || die "$CVP: cannot copy"
+# ... with the tool units run as children (the subprocess workload), which it finds beside it.
+tool="$(dirname "$CVP")/cvp-filter"
+[ ! -x "$tool" ] || cp "$tool" "$BIN/" || die "$tool: cannot copy"
 CVP_NAME=$CVP
 CVP="$BIN/cvp"
 case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac

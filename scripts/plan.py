@@ -177,6 +177,17 @@ def plan(entries, p, ncores, only_workloads=None, only_models=None):
                     for k in range(ncores + 1):
                         add(f"beside-{w.name}-{m}-k{k}", "beside", m, "", k + 1, k + 1, ncores,
                             p.beside_rounds, delay(BESIDE_DELAY_MS))
+                elif plan_name == "pattern":
+                    # One of the notes' patterns: each variant of it, on one unit per core (at
+                    # least one per role), at the profile's CPU scale.
+                    choices = [o for o in w.options.values() if "|" in o]
+                    vs = [v for v in runs[m] if v] or (choices[0].split("|") if choices
+                                                       else [""])
+                    u = max(ncores, len(w.roles)) if not fixed else fixed
+                    size = int(dsize * p.cpu_scale) if dsize else ""
+                    for v in vs:
+                        add("-".join(filter(None, ("pattern", w.name, m, v))), "pattern", m, v,
+                            u, u, ncores, size, "")
                 elif plan_name == "probe":
                     u = fixed or p.probe_units
                     add(f"probe-{w.name}-{m}-u{u}", "probe", m, "", u, u, ncores, "", "")

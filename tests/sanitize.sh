@@ -25,6 +25,8 @@ for r in csv.DictReader(sys.stdin):
         continue
     a = []
     if r["roles"]:
+        shares = [x for x in r["roles"].split() if x.endswith(":0")]
+        a += ["--units", str(len(r["roles"].split()) + 1)] if shares else []
         a += [] if r["size_per"] == "unit" else ["--size", "200"]
     elif r["size_per"] == "unit":
         a += ["--units", "20"]

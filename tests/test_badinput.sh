@@ -30,7 +30,7 @@ done <<TABLE
 --pin: unknown value 'diagonal' (valid: compact, scatter, none)|$H --pin diagonal
 --format: unknown value 'xml' (valid: csv, json, text)|$H --format xml
 --variant: unknown value 'rope' (valid: futex, pipe, direct, spin)|--model threads --workload pingpong --variant rope
---variant: does not apply to hash under threads (an option of pingpong)|$H --variant futex
+--variant: does not apply to hash under threads (an option of |$H --variant futex
 --model: missing|--workload hash
 --workload: missing|--model threads
 # --units

@@ -81,9 +81,10 @@ struct wl_figure {
 };
 
 /* A unit role: a workload may give units different jobs (one unit echoing beside N hashing).
- * Units go to the roles in order, `units` each (0 in the last role: all the units left). Each
- * role covers ops [0, size) with its own run(), split evenly over its units, one task each; the
- * run's checksum is the sum over all roles. */
+ * Units go to the roles in order, `units` each; roles with 0 share the units the others leave
+ * evenly (the earlier ones take the remainder; a share may be none). Each role covers ops
+ * [0, size) with its own run(), split evenly over its units, one task each; the run's checksum
+ * is the sum over all roles. */
 struct wl_ctx;
 struct wl_role {
 	const char *name;
@@ -137,6 +138,7 @@ enum wl_plan {
 	WL_PLAN_PROBE = 1 << 3,     /* one run per model at the profile's probe unit count */
 	WL_PLAN_PLACEMENT = 1 << 4, /* same core and cross core */
 	WL_PLAN_BESIDE = 1 << 5,    /* one unit beside 0, 1 .. N others (unit counts 1 .. N+1) */
+	WL_PLAN_PATTERN = 1 << 6,   /* one of the notes' patterns: each model and variant, N units */
 };
 
 struct workload {
@@ -189,6 +191,11 @@ void *wl_shared_alloc(size_t bytes);
 /* Releases memory from wl_shared_alloc(). */
 void wl_shared_free(void *p, size_t bytes);
 
+/* How many units role i (in the order of the descriptor's roles) has in this run. */
+uint64_t wl_role_units(const struct wl_ctx *ctx, unsigned i);
+/* The role and the index within it of the unit now running (from a role's run()). */
+unsigned wl_role_of(const struct wl_ctx *ctx, uint64_t *index);
+
 /* The stack each unit of this run may use, in KiB (0: units have none of their own). */
 uint64_t wl_unit_stack_kib(const struct wl_ctx *ctx);
 
@@ -201,6 +208,25 @@ void wl_hold(const struct wl_ctx *ctx);
 /* Units meet: each waits here until every unit of the run has arrived (a coroutine yields
  * meanwhile). What a unit wrote before it is visible after it to units that share its memory. */
 void wl_meet(const struct wl_ctx *ctx);
+
+/* A bounded queue between units: items of `bytes` each (at most PIPE_BUF), at most `capacity`
+ * in it, `senders` units that send and `receivers` that receive; made in prepare() (NULL and
+ * errno: EINVAL where the model's way cannot have that capacity exactly, out of memory or
+ * descriptors). Under coroutines a full or empty queue parks the unit in the scheduler, under
+ * threads a mutex and condition variables make it wait, between processes it is a pipe. */
+struct wl_chan;
+struct wl_chan *wl_chan_new(const struct wl_ctx *ctx, size_t bytes, uint32_t capacity,
+			    uint32_t senders, uint32_t receivers);
+/* Puts an item in, waiting while the queue is full: 0, or -1 once it is closed. */
+int wl_chan_send(const struct wl_ctx *ctx, struct wl_chan *ch, const void *item);
+/* Takes the oldest item out, waiting while the queue is empty: false once it is closed and
+ * drained (the receiver's loop ends). */
+bool wl_chan_recv(const struct wl_ctx *ctx, struct wl_chan *ch, void *item);
+/* A sender is done; when the last one is, the queue closes. */
+void wl_chan_close(const struct wl_ctx *ctx, struct wl_chan *ch);
+/* The most items the queue ever held. */
+uint32_t wl_chan_high_water(const struct wl_chan *ch);
+void wl_chan_free(struct wl_chan *ch);
 
 /* Switch probe: a token passed between two units, carrying a value. Turns are numbered 0, 1,
  * 2, ...; the unit doing even turns starts with the token. wl_baton_wait blocks until turn t is
@@ -234,6 +260,10 @@ int wl_pipe(const struct wl_ctx *ctx, int fd[2]);
 /* read(2) / write(2) on a socket or pipe: waits until some bytes move; returns their count. */
 ssize_t wl_read(const struct wl_ctx *ctx, int fd, void *buf, size_t n);
 ssize_t wl_write(const struct wl_ctx *ctx, int fd, const void *buf, size_t n);
+/* One attempt that never waits, under every model: the bytes moved, or -1 with errno EAGAIN
+ * (then wl_poll waits for the fd). */
+ssize_t wl_try_read(const struct wl_ctx *ctx, int fd, void *buf, size_t n);
+ssize_t wl_try_write(const struct wl_ctx *ctx, int fd, const void *buf, size_t n);
 /* Loops until all n bytes moved; returns n, fewer at end of file, or -1 with errno. */
 ssize_t wl_read_all(const struct wl_ctx *ctx, int fd, void *buf, size_t n);
 ssize_t wl_write_all(const struct wl_ctx *ctx, int fd, const void *buf, size_t n);
@@ -242,6 +272,22 @@ int wl_close(const struct wl_ctx *ctx, int fd);
 /* Ends the run after an IO failure: "cvp: <what>: <errno text>"; exit 3 when errno names a
  * resource limit (EMFILE, ENFILE, ENOMEM, ENOBUFS), otherwise exit 1. */
 _Noreturn void wl_io_fail(const char *what);
+
+/* A child process: argv run with its stdin and stdout on two pipes whose other ends are
+ * returned non-blocking (write to *to_child, read from *from_child; close them through
+ * wl_close). The harness forks it (workloads never fork), so it dies with the run however that
+ * ends. Returns its pid, or -1 with errno. An exec that fails makes the child exit 127. */
+pid_t wl_spawn(const struct wl_ctx *ctx, char *const argv[], int *to_child, int *from_child);
+/* Waits for a child of wl_spawn to exit and returns its wait status; its CPU time is added to
+ * the unit's (the row's user and system time). */
+int wl_reap(const struct wl_ctx *ctx, pid_t pid);
+/* Waits until one of n fds can be read (out false) or written (out true). Call it only for fds
+ * whose last read or write in that direction failed with EAGAIN. 0, or -1 with errno. */
+struct wl_pollfd {
+	int fd;
+	bool out;
+};
+int wl_poll(const struct wl_ctx *ctx, struct wl_pollfd *fds, int n);
 
 /* The delay server: a process of the harness that echoes each request after delay_ms, started
  * from prepare() before any unit exists and stopped by the harness after the run (its CPU time
@@ -255,6 +301,9 @@ int wl_server_call(const struct wl_ctx *ctx, int fd, uint64_t seed, uint32_t byt
 		   uint64_t *sum);
 /* What wl_server_call adds to *sum for a correct echo of (seed, bytes); no IO. */
 uint64_t wl_payload_sum(uint64_t seed, uint32_t bytes);
+
+/* The path of a tool built beside build/cvp (say "cvp-filter") into buf; -1 if it is not there. */
+int wl_tool_path(const char *name, char *buf, size_t len);
 
 /* Another workload's descriptor by name (mixed reuses hash's kernel); NULL if none. */
 const struct workload *wl_find(const char *name);

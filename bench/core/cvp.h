@@ -31,6 +31,7 @@ struct unit_slot {
 	int64_t end_ns;
 	int64_t go_ns;           /* when the unit left the start barrier */
 	struct usage used;       /* CPU and minor faults from release to finish (own thread) */
+	struct usage children;   /* CPU of the child processes it reaped (wl_reap) */
 	int32_t pu_bound;        /* OS index of the PU the unit was bound to; -1: a set, not a PU */
 	int32_t pu_run;          /* OS index of the PU it ran on (sched_getcpu) */
 	int64_t started_ns;      /* when the unit's own code first ran (unit_enter) */
@@ -114,6 +115,9 @@ struct model {
 	/* WL_CAP_DIRECT: the running unit's number, and a switch straight into unit `to`. */
 	uint64_t (*current)(struct run *r);
 	void (*switch_to)(struct run *r, uint64_t to);
+	/* Cooperative models: the running unit stops until another wakes it (a queue's waiters). */
+	void (*park)(struct run *r);
+	void (*wake)(struct run *r, uint64_t unit);
 };
 
 extern const struct model *const models[];       /* generated: one per bench/models file */
@@ -123,6 +127,11 @@ extern const struct workload *const workloads[]; /* generated: one per workloads
 /* The whole life of unit u inside its thread, process or coroutine: note its start, bind it,
  * warm up, wait at the start barrier, do its work, wait for the others to finish. */
 void unit_main(struct run *r, uint64_t u);
+/* How many of the run's units role i has: its fixed count, or an even share of what the fixed
+ * roles leave (workload.h, struct wl_role). */
+uint64_t role_units(const struct workload *wl, uint64_t units, unsigned i);
+/* The role of unit u, and (in *index) its place among that role's units. */
+unsigned role_of(const struct workload *wl, uint64_t units, uint64_t u, uint64_t *index);
 /* The serial model's units, one after another: enter and warm up each, start the clock, run
  * each. */
 void unit_run_serial(struct run *r);

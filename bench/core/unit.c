@@ -55,22 +55,55 @@ static void do_task(struct run *r, struct unit_slot *s,
 	s->tasks_done++;
 }
 
+uint64_t role_units(const struct workload *wl, uint64_t units, unsigned i)
+{
+	uint64_t fixed = 0, shared = 0, before = 0;
+	for (unsigned j = 0; wl->roles[j].name; j++) {
+		fixed += wl->roles[j].units;
+		if (wl->roles[j].units == 0) {
+			before += j < i;
+			shared++;
+		}
+	}
+	if (wl->roles[i].units)
+		return wl->roles[i].units;
+	uint64_t left = units > fixed ? units - fixed : 0;
+	return left / shared + (before < left % shared);
+}
+
+unsigned role_of(const struct workload *wl, uint64_t units, uint64_t u, uint64_t *index)
+{
+	unsigned i = 0;
+	uint64_t first = 0;
+	for (; wl->roles[i].name; i++) {
+		uint64_t n = role_units(wl, units, i);
+		if (u < first + n)
+			break;
+		first += n;
+	}
+	CHECK(wl->roles[i].name); /* every unit has a role */
+	*index = u - first;
+	return i;
+}
+
+uint64_t wl_role_units(const struct wl_ctx *ctx, unsigned i)
+{
+	return role_units(ctx->run->wl, ctx->units, i);
+}
+
+unsigned wl_role_of(const struct wl_ctx *ctx, uint64_t *index)
+{
+	return role_of(ctx->run->wl, ctx->units, cleanup_current_unit(), index);
+}
+
 /* With roles: unit u's role, and its one task, [k*size/n, (k+1)*size/n) for the role's k-th of
  * n units. */
 static void do_role(struct run *r, struct unit_slot *s, uint64_t u)
 {
-	const struct wl_role *role = r->wl->roles;
-	uint64_t first = 0;
-	while (role[1].name && (role->units == 0 || u >= first + role->units)) {
-		first += role->units;
-		role++;
-	}
-	uint64_t n = role->units ? role->units : r->units - first, k = u - first;
-	if (n == 0)
-		return; /* a role with no units (every unit went to the roles before it) */
-	CHECK(k < n);
-	uint64_t size = r->ctx.size;
-	do_task(r, s, role->run, (unsigned __int128)k * size / n,
+	uint64_t k;
+	unsigned i = role_of(r->wl, r->units, u, &k);
+	uint64_t n = role_units(r->wl, r->units, i), size = r->ctx.size;
+	do_task(r, s, r->wl->roles[i].run, (unsigned __int128)k * size / n,
 		(unsigned __int128)(k + 1) * size / n);
 }
 

@@ -123,7 +123,8 @@ void loop_nonblock(struct loop *l, int fd)
 	f->nonblock = true;
 }
 
-void loop_wait_fd(struct loop *l, int fd, uint32_t ev)
+/* Registers the running coroutine as fd's waiter in direction ev (EPOLLIN or EPOLLOUT). */
+static void arm(struct loop *l, int fd, uint32_t ev)
 {
 	struct fdstate *f = fdstate(l, fd);
 	uint64_t *who = ev == EPOLLIN ? &f->rd : &f->wr;
@@ -141,7 +142,29 @@ void loop_wait_fd(struct loop *l, int fd, uint32_t ev)
 	}
 	*who = sched_current(l->s) + 1;
 	l->io_waiting++;
+}
+
+void loop_wait_fd(struct loop *l, int fd, uint32_t ev)
+{
+	arm(l, fd, ev);
 	sched_park(l->s);
+}
+
+void loop_wait_any(struct loop *l, const int *fd, const uint32_t *ev, int n)
+{
+	for (int i = 0; i < n; i++)
+		arm(l, fd[i], ev[i]);
+	sched_park(l->s);
+	/* Woken by one: the others' registrations are no longer anyone's wait. */
+	uint64_t me = sched_current(l->s) + 1;
+	for (int i = 0; i < n; i++) {
+		struct fdstate *f = fdstate(l, fd[i]);
+		uint64_t *who = ev[i] == EPOLLIN ? &f->rd : &f->wr;
+		if (*who == me) {
+			*who = 0;
+			l->io_waiting--;
+		}
+	}
 }
 
 static void wake_fd(struct loop *l, uint64_t *who)

@@ -20,6 +20,8 @@ void loop_free(struct loop *l);
 void loop_sleep_until(struct loop *l, int64_t due);
 /* Parks the running coroutine until fd is ready in direction ev (EPOLLIN or EPOLLOUT). */
 void loop_wait_fd(struct loop *l, int fd, uint32_t ev);
+/* Parks the running coroutine until one of n fds is ready in its direction. */
+void loop_wait_any(struct loop *l, const int *fd, const uint32_t *ev, int n);
 /* A new fd from the seam: forget whatever an earlier fd of that number left behind. */
 void loop_fd_fresh(struct loop *l, int fd, bool nonblock);
 /* Makes fd non-blocking, once. */

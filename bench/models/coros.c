@@ -54,6 +54,18 @@ static void coros_switch_to(struct run *r, uint64_t unit)
 	sched_switch_to(c->s, unit);
 }
 
+static void coros_park(struct run *r)
+{
+	struct coros *c = r->model_state;
+	sched_park(c->s);
+}
+
+static void coros_wake(struct run *r, uint64_t unit)
+{
+	struct coros *c = r->model_state;
+	sched_wake(c->s, unit);
+}
+
 static uint64_t coros_stack_kib(const struct run *r)
 {
 	return r->model_opt.v[OPT_STACK];
@@ -131,4 +143,6 @@ const struct model model_coros = {
 	.yield = coros_yield,
 	.current = coros_current,
 	.switch_to = coros_switch_to,
+	.park = coros_park,
+	.wake = coros_wake,
 };

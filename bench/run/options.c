@@ -277,12 +277,23 @@ static void help_line(FILE *f, const struct wl_opt *o, const char *who)
 	fprintf(f, "%s\n", p);
 }
 
-/* The options of every model (or every workload), each name once with all its owners. */
+/* Whether two owners declare an option the same way (one line of help serves both). */
+static bool same_option(const struct wl_opt *a, const struct wl_opt *b)
+{
+	if (strcmp(a->help, b->help) != 0 || a->type != b->type || a->def != b->def)
+		return false;
+	for (int i = 0; a->choices && b->choices && (a->choices[i] || b->choices[i]); i++)
+		if (!a->choices[i] || !b->choices[i] || strcmp(a->choices[i], b->choices[i]) != 0)
+			return false;
+	return true;
+}
+
+/* The options of every model (or every workload): one line for the owners that declare an
+ * option alike, one per owner where they differ (each workload's own --variant choices). */
 static void help_owned(FILE *f, bool of_models)
 {
-	const char *seen[256];
-	int ns = 0;
-	int n = 0;
+	const struct wl_opt *seen[256];
+	int ns = 0, n = 0;
 	while (of_models ? models[n] != NULL : workloads[n] != NULL)
 		n++;
 	for (int i = 0; i < n; i++) {
@@ -290,12 +301,19 @@ static void help_owned(FILE *f, bool of_models)
 		for (const struct wl_opt *o = opts; o && o->name; o++) {
 			bool dup = false;
 			for (int k = 0; k < ns; k++)
-				dup |= strcmp(seen[k], o->name) == 0;
+				dup |= strcmp(seen[k]->name, o->name) == 0 && same_option(seen[k], o);
 			if (dup || ns == 256)
 				continue;
-			seen[ns++] = o->name;
-			char who[512];
-			owners(o->name, who, sizeof who);
+			seen[ns++] = o;
+			char who[512] = "";
+			for (int j = 0; j < n; j++) {
+				const struct wl_opt *other = of_models ? models[j]->opts : workloads[j]->opts;
+				int k = opt_index(other, o->name);
+				if (k >= 0 && same_option(&other[k], o))
+					snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s",
+						 *who ? ", " : "",
+						 of_models ? models[j]->name : workloads[j]->name);
+			}
 			help_line(f, o, who);
 		}
 	}
@@ -334,7 +352,7 @@ static const char *const kind_names[] = {[WL_CPU] = "cpu", [WL_IO] = "io", [WL_P
 static const char *const size_names[] = {[WL_SIZE_RUN] = "run", [WL_SIZE_TASK] = "task",
 					 [WL_SIZE_UNIT] = "unit"};
 static const char *const plan_names[] = {"cores", "units", "pool", "probe", "placement",
-					 "beside", NULL};
+					 "beside", "pattern", NULL};
 
 /* Space-separated words into buf. */
 struct words {

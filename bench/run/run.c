@@ -106,7 +106,7 @@ static void counts(struct run *r, const struct request *q)
 			q->cores, have, have == 1 ? "" : "s");
 	r->cores = q->cores_set ? q->cores : have;
 	r->units = q->units_set ? q->units : r->cores;
-	if (wl->roles) { /* units fill the roles in order; one task each */
+	if (wl->roles) { /* units go to the roles in order (core/unit.c); one task each */
 		uint64_t fixed = 0;
 		bool rest = false;
 		for (const struct wl_role *ro = wl->roles; ro->name; ro++) {
@@ -334,7 +334,10 @@ static const char *put_figures(struct run *r, struct row *row, const struct wl_r
 		if (isnan(fig[i]))
 			continue;
 		char text[64];
-		snprintf(text, sizeof text, "%.6g", fig[i]);
+		if (fig[i] == floor(fig[i]) && fabs(fig[i]) < 1e15) /* a count: every digit */
+			snprintf(text, sizeof text, "%.0f", fig[i]);
+		else
+			snprintf(text, sizeof text, "%.6g", fig[i]);
 		if (row_set(row, r->wl->figures[i].name, fig[i], text) < 0)
 			add_pair(figures, len, r->wl->figures[i].name, text);
 	}
@@ -367,6 +370,9 @@ static void collect(struct run *r, const struct request *q, struct collected *c)
 			r->used.sys_us += s->used.sys_us;
 			r->used.minflt += s->used.minflt;
 		}
+		/* Work a unit had its children do is the unit's work (cpu_util counts it). */
+		r->used.user_us += s->children.user_us;
+		r->used.sys_us += s->children.sys_us;
 	}
 	CHECK(done == r->tasks);
 	double wall = (end - sh->t0_ns) / 1e9;

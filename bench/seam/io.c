@@ -135,6 +135,24 @@ ssize_t wl_write(const struct wl_ctx *ctx, int fd, const void *buf, size_t n)
 	return xfer(ctx, fd, (void *)buf, n, true);
 }
 
+ssize_t wl_try_read(const struct wl_ctx *ctx, int fd, void *buf, size_t n)
+{
+	(void)ctx;
+	ssize_t k;
+	while ((k = read(fd, buf, n)) < 0 && errno == EINTR)
+		;
+	return k;
+}
+
+ssize_t wl_try_write(const struct wl_ctx *ctx, int fd, const void *buf, size_t n)
+{
+	(void)ctx;
+	ssize_t k;
+	while ((k = write(fd, buf, n)) < 0 && errno == EINTR)
+		;
+	return k;
+}
+
 ssize_t wl_read_all(const struct wl_ctx *ctx, int fd, void *buf, size_t n)
 {
 	return xfer_all(ctx, fd, buf, n, false);

@@ -15,6 +15,7 @@
 #include "sys/cleanup.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -40,6 +41,9 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 static pid_t owner;
 static _Atomic pid_t group;  /* process group of the run's children; 0 while none is alive */
 static _Atomic long alive;   /* children forked and not yet reaped */
+/* Units fork too (their children: the subprocess workload), from several threads at once:
+ * joining the group and counting its members is one step at a time. */
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(const char *) paths[MAX_PATHS];
 static _Atomic bool path_is_dir[MAX_PATHS];
 static const char *model_name;
@@ -237,11 +241,15 @@ pid_t cleanup_fork(void)
 		sigaddset(&block, stop_signals[i]);
 	sigaddset(&block, SIGALRM);
 	CHECK(pthread_sigmask(SIG_BLOCK, &block, &old) == 0);
+	CHECK(pthread_mutex_lock(&fork_lock) == 0);
 	pid_t parent = getpid(), g = atomic_load(&group);
 	pid_t pid = fork();
 	int e = errno;
 	if (pid == 0) {
-		setpgid(0, g); /* 0: the first child leads a new group */
+		/* 0: the first child leads a new group. EPERM: the group's last member was reaped
+		 * meanwhile, and with it the group; lead a new one (the parent does the same). */
+		if (setpgid(0, g) != 0)
+			setpgid(0, 0);
 		for (size_t i = 0; i < NSIG_OF(stop_signals); i++)
 			signal(stop_signals[i], SIG_DFL);
 		for (size_t i = 0; i < NSIG_OF(crash_signals); i++)
@@ -252,13 +260,23 @@ pid_t cleanup_fork(void)
 			_exit(EXIT_WRONG);
 	} else if (pid > 0) {
 		/* Also here, so the group is right whichever of the two runs first. ESRCH/EACCES:
-		 * the child has already exited or moved on; it is still ours to reap. */
-		if (setpgid(pid, g ? g : pid) != 0)
+		 * the child has already exited or moved on; it is still ours to reap. EPERM: the
+		 * group is gone (its members all reaped, the count not yet told): a new one. */
+		if (g && setpgid(pid, g) != 0 && errno == EPERM)
+			g = 0;
+		if (!g && setpgid(pid, pid) != 0)
 			CHECK(errno == ESRCH || errno == EACCES);
-		if (!g)
-			atomic_store(&group, pid);
+		/* Whoever ran first, the group is the one the child is in (a child that found the
+		 * group gone leads its own). */
+		pid_t in = getpgid(pid);
+		if (in > 0)
+			g = in;
+		else if (!g)
+			g = pid;
+		atomic_store(&group, g);
 		atomic_fetch_add(&alive, 1);
 	}
+	CHECK(pthread_mutex_unlock(&fork_lock) == 0);
 	CHECK(pthread_sigmask(SIG_SETMASK, &old, NULL) == 0);
 	errno = e;
 	return pid;
@@ -274,8 +292,10 @@ void cleanup_child_removes_paths(void)
 
 void cleanup_reaped(void)
 {
+	CHECK(pthread_mutex_lock(&fork_lock) == 0);
 	if (atomic_fetch_sub(&alive, 1) == 1)
 		atomic_store(&group, 0); /* no member left: the group id may be reused */
+	CHECK(pthread_mutex_unlock(&fork_lock) == 0);
 }
 
 void cleanup_path(const char *path, bool dir)
@@ -295,6 +315,11 @@ void cleanup_forget(const char *path)
 		const char *want = path;
 		atomic_compare_exchange_strong(&paths[i], &want, NULL);
 	}
+}
+
+int64_t cleanup_current_unit(void)
+{
+	return unit_here;
 }
 
 void cleanup_unit(int64_t u)

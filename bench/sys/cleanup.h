@@ -29,5 +29,7 @@ void cleanup_forget(const char *path);
 void cleanup_quiet_if_leaving(void);
 /* Notes the unit now running on the calling thread, -1 for none: a crash report names it. */
 void cleanup_unit(int64_t u);
+/* The unit now running on the calling thread (-1: none). */
+int64_t cleanup_current_unit(void);
 
 #endif

@@ -131,6 +131,13 @@ int pin_bind_process(const struct pin *p, uint64_t u)
 	return bind(p, u, HWLOC_CPUBIND_PROCESS);
 }
 
+int pin_bind_all(const struct pin *p)
+{
+	if (!hwloc_topology_is_thissystem(p->topo))
+		return 0;
+	return hwloc_set_cpubind(p->topo, p->all, HWLOC_CPUBIND_PROCESS);
+}
+
 int pin_bind_pu(const struct pin *p, int pu)
 {
 	if (!hwloc_topology_is_thissystem(p->topo))

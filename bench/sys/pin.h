@@ -24,6 +24,9 @@ int pin_unit_pu(const struct pin *p, uint64_t u);
 /* Binds the calling thread / the calling process to unit u's place. 0 or -1 (errno). */
 int pin_bind_thread(const struct pin *p, uint64_t u);
 int pin_bind_process(const struct pin *p, uint64_t u);
+/* Binds the calling process to every PU of the run's cores (a unit's child: the OS places it
+ * there, not where its parent unit was bound). 0 or -1 (errno). */
+int pin_bind_all(const struct pin *p);
 /* Binds the calling thread to the PU of OS index pu. 0 or -1 (errno). */
 int pin_bind_pu(const struct pin *p, int pu);
 /* Two PUs for a hand-off: on two different cores, or (siblings) two PUs of one core (SMT);
