@@ -14,10 +14,13 @@ B       := build
 # (the run, the model interface, a unit's life, barriers); sys/ (checks, clocks, futexes,
 # placement with hwloc, limits, cleanup).
 BENCH_SRC := $(wildcard bench/*.c bench/*/*.c)
+# Hand-written coroutine switches, one file per architecture (bench/coro/switch_<arch>.S): each
+# is assembled everywhere and is empty but on its own architecture.
+ASM_SRC   := $(wildcard bench/*/*.S)
 HDR       := $(wildcard bench/*/*.h) workloads/workload.h
 MODEL_SRC := $(wildcard bench/models/*.c)
 WL_SRC    := $(wildcard workloads/*.c)
-OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
+OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
 DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck
@@ -36,6 +39,10 @@ $(B)/cvp: $(OBJ)
 $(B)/%.o: %.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The tables of models and workloads, generated from the file lists: adding a model or a
 # workload is adding one file. Models are listed by their .rank (the serial baseline first).
