@@ -76,7 +76,21 @@ $(B)/faults/unit.o: bench/core/unit.c $(HDR) | $(B)/.deps-ok
 $(B)/cvp-noasm: $(filter-out $(ASM_SRC:%.S=$(B)/%.o),$(OBJ))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test: all $(B)/cvp-faults $(B)/cvp-noasm
+# For the tests only: each hand-written switch alone (tests/switch_alone.c with the switch files):
+# natively, and for every other architecture with a file, built with Debian's cross compiler and
+# run under qemu-user (tests/test_switch.sh); make test installs them.
+HOST_ARCH   := $(shell $(CC) -dumpmachine | cut -d- -f1)
+CROSS_ARCHS := $(filter-out $(HOST_ARCH),$(ASM_SRC:bench/coro/switch_%.S=%))
+CROSS_PKGS  := $(foreach a,$(CROSS_ARCHS),gcc-$(subst _,-,$(a))-linux-gnu) $(if $(CROSS_ARCHS),qemu-user)
+$(B)/switch-alone: tests/switch_alone.c $(ASM_SRC) | $(B)/.deps-ok
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -frounding-math -o $@ $^ -lm
+$(B)/switch-alone-%: tests/switch_alone.c $(ASM_SRC) | $(B)/.cross-deps-ok
+	$*-linux-gnu-gcc $(CPPFLAGS) -O2 -static $(WARN) -frounding-math -o $@ $^ -lm
+$(B)/.cross-deps-ok: Makefile scripts/deps.sh
+	@sh scripts/deps.sh $(CROSS_PKGS)
+	@mkdir -p $(B) && touch $@
+
+test: all $(B)/cvp-faults $(B)/cvp-noasm $(B)/switch-alone $(CROSS_ARCHS:%=$(B)/switch-alone-%)
 	@sh tests/run.sh
 
 # The same programs under sanitizers, one build per flag set (a loop, not a rule each):

@@ -3,8 +3,9 @@
 # workload on the same scheduler and verifies; it makes no system call per switch (strace) and so
 # costs a fraction of glibc's swapcontext, which makes one; a million coroutines sleep under it;
 # past a limit the run exits 3 naming it; where there is no switch file the backend is skipped
-# with the reason (exit 4). Relations only, never absolute times: they hold where a system call
-# costs 90 ns as well as where it costs 1 µs.
+# with the reason (exit 4); each switch file keeps the ABI on its own (natively, and aarch64
+# under qemu-user). Relations only, never absolute times: they hold where a system call costs
+# 90 ns as well as where it costs 1 µs.
 set -u
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
@@ -155,3 +156,30 @@ $NOASM --model coros --workload hash --units 2 --size 1000 --header >"$TMP/uc.cs
 	[ "$(col "$TMP/uc.csv" verified)" = true ] && pass "no switch file: ucontext runs, verified" ||
 	fail "no switch file: ucontext: $(cat "$TMP/err")"
 
+# 8. Each switch file alone (tests/switch_alone.c, no harness): entry and its argument, 16-byte
+# alignment at entry, callee-saved registers and the floating-point control per context. Natively,
+# and for every other architecture with a file (aarch64), built with Debian's cross compiler and
+# run under qemu-user (make test builds both).
+alone() { # alone NAME BINARY [RUNNER]: one check per line the program prints, and its exit status
+	if [ ! -x "$2" ]; then
+		fail "switch alone, $1: $2 not built (make test builds it)"
+		return
+	fi
+	${3:-} "$2" >"$TMP/alone.out" 2>&1
+	rc=$?
+	while read -r status line; do
+		case $status in
+		ok) pass "switch alone, $line" ;;
+		*) fail "switch alone, $line" ;;
+		esac
+	done <"$TMP/alone.out"
+	[ "$rc" -eq 0 ] && [ -s "$TMP/alone.out" ] || fail "switch alone, $1: exit $rc"
+}
+alone native build/switch-alone
+host=$(cc -dumpmachine | cut -d- -f1)
+for f in bench/coro/switch_*.S; do
+	arch=${f#bench/coro/switch_}
+	arch=${arch%.S}
+	[ "$arch" = "$host" ] && continue
+	alone "$arch under qemu-user" "build/switch-alone-$arch" "qemu-$arch"
+done

@@ -12,6 +12,8 @@
  * The saved stack pointer is 16-byte aligned, since the call into cvp_switch left it at 8 mod 16
  * and 56 bytes go below that.
  *
+ * tests/switch_alone.c checks this file on its own (make test).
+ *
  * No .note.gnu.property: this switch moves return addresses between stacks, which a shadow stack
  * (CET SHSTK) would refuse, so the linker must not mark the program as shadow-stack ready. With
  * -fcf-protection the entry points start with endbr64 (indirect branch tracking). */

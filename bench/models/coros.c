@@ -22,7 +22,7 @@ static const struct wl_opt coros_opts[] = {
 	[OPT_SWITCH] = {.name = "switch", .type = WL_OPT_CHOICE, .arg = "S",
 			.choices = switch_names, .def = SWITCH_UCONTEXT,
 			.help = "how a coroutine switch is made: glibc's swapcontext (a system call "
-				"each) or a hand-written one (none; x86-64):"},
+				"each) or a hand-written one (none; where this architecture has one):"},
 	{0},
 };
 
