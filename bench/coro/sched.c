@@ -4,7 +4,7 @@
  * scheduler is the same for both; so are the workloads.
  *
  * Stacks: one MAP_NORESERVE mapping holds every stack, each with a guard page below it. Where
- * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so 100 000 stacks stay
+ * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so a million stacks stay
  * one VMA, far under vm.max_map_count; elsewhere mprotect makes each guard its own VMA (two per
  * stack) and the count is capped near max_map_count / 2.
  *
