@@ -14,14 +14,17 @@ B       := build
 # (the run, the model interface, a unit's life, barriers); sys/ (checks, clocks, futexes,
 # placement with hwloc, limits, cleanup).
 BENCH_SRC := $(filter-out bench/tools/%,$(wildcard bench/*.c bench/*/*.c))
+# Hand-written coroutine switches, one file per architecture (bench/coro/switch_<arch>.S): each
+# is assembled everywhere and is empty but on its own architecture.
+ASM_SRC   := $(wildcard bench/*/*.S)
 HDR       := $(wildcard bench/*/*.h workloads/*.h)
 MODEL_SRC := $(wildcard bench/models/*.c)
 WL_SRC    := $(wildcard workloads/*.c)
-OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
+OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
 DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck \
-	openssl gzip
+	openssl gzip strace
 
 .PHONY: all deps test sanitize bench plots table compare clean
 all: deps $(B)/cvp $(B)/cvp-filter
@@ -41,6 +44,10 @@ $(B)/cvp-%: bench/tools/%.c $(HDR) | $(B)/.deps-ok
 $(B)/%.o: %.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The tables of models and workloads, generated from the file lists: adding a model or a
 # workload is adding one file. Models are listed by their .rank (the serial baseline first).
@@ -69,7 +76,26 @@ $(B)/faults/unit.o: bench/core/unit.c $(HDR) | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -DCVP_FAULTS $(CFLAGS) $(WARN) $(HWLOC_CFLAGS) -c -o $@ $<
 
-test: all $(B)/cvp-faults
+# For the tests only: the same program without the hand-written switch, as on an architecture
+# with no switch_<arch>.S (--switch asm is skipped there, exit 4).
+$(B)/cvp-noasm: $(filter-out $(ASM_SRC:%.S=$(B)/%.o),$(OBJ))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# For the tests only: each hand-written switch alone (tests/switch_alone.c with the switch files):
+# natively, and for every other architecture with a file, built with Debian's cross compiler and
+# run under qemu-user (tests/test_switch.sh); make test installs them.
+HOST_ARCH   := $(shell $(CC) -dumpmachine | cut -d- -f1)
+CROSS_ARCHS := $(filter-out $(HOST_ARCH),$(ASM_SRC:bench/coro/switch_%.S=%))
+CROSS_PKGS  := $(foreach a,$(CROSS_ARCHS),gcc-$(subst _,-,$(a))-linux-gnu) $(if $(CROSS_ARCHS),qemu-user)
+$(B)/switch-alone: tests/switch_alone.c $(ASM_SRC) | $(B)/.deps-ok
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -frounding-math -o $@ $^ -lm
+$(B)/switch-alone-%: tests/switch_alone.c $(ASM_SRC) | $(B)/.cross-deps-ok
+	$*-linux-gnu-gcc $(CPPFLAGS) -O2 -static $(WARN) -frounding-math -o $@ $^ -lm
+$(B)/.cross-deps-ok: Makefile scripts/deps.sh
+	@sh scripts/deps.sh $(CROSS_PKGS)
+	@mkdir -p $(B) && touch $@
+
+test: all $(B)/cvp-faults $(B)/cvp-noasm $(B)/switch-alone $(CROSS_ARCHS:%=$(B)/switch-alone-%)
 	@sh tests/run.sh
 
 # The same programs under sanitizers, one build per flag set (a loop, not a rule each):

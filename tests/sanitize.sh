@@ -2,9 +2,10 @@
 # sanitize.sh — run by `make sanitize` through tests/run.sh, after the test files that hold
 # under a slow binary (bad input, faults, security) ran against build/asan/cvp: every model x
 # workload under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/cvp; coroutine
-# switches carry fiber annotations), the threads model under ThreadSanitizer (build/tsan/cvp;
-# TSan's fiber API is not used, so the tsan build covers threads, not coros), and valgrind
-# memcheck on coroutines (stacks registered with VALGRIND_STACK_REGISTER). Timing and memory
+# switches carry fiber annotations, under both --switch backends), the threads model under
+# ThreadSanitizer (build/tsan/cvp; TSan's fiber API is not used, so the tsan build covers
+# threads, not coros), and valgrind memcheck on coroutines (stacks registered with
+# VALGRIND_STACK_REGISTER), again under both backends. Timing and memory
 # relations (test_core's cpu_util, test_io, test_cost) are left out: a sanitizer changes what
 # they measure.
 set -u
@@ -14,7 +15,7 @@ CVP=build/cvp # valgrind runs the normal build
 san_error='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer'
 
 # 1. Every model x workload at a small size: exit 0 and verified, or 4 (unsupported), and no
-# sanitizer report. $1: the binary, $2: the models.
+# sanitizer report. $1: the binary, $2: the models, then arguments for every run (--switch asm).
 # Arguments for a workload from its line in `cvp --list --format csv`: units and tasks unless
 # they are fixed (one op per unit, or roles), and small values of the options it has.
 args_of() {
@@ -39,25 +40,30 @@ for r in csv.DictReader(sys.stdin):
 }
 
 matrix() {
-	$1 --list --format csv >"$TMP/list.csv"
-	for w in $($1 --list | awk '$1 == "workload" { print $2 }'); do
-		for m in $2; do
-			args=$(args_of "$1" "$w")
+	bin=$1 models=$2
+	shift 2
+	label=$(echo "$bin $*" | sed 's/ *$//')
+	$bin --list --format csv >"$TMP/list.csv"
+	for w in $($bin --list | awk '$1 == "workload" { print $2 }'); do
+		for m in $models; do
+			args=$(args_of "$bin" "$w")
 			# shellcheck disable=SC2086 # split on purpose
-			$1 --model "$m" --workload "$w" $args --header >"$TMP/out" 2>"$TMP/err"
+			$bin --model "$m" --workload "$w" $args "$@" --header >"$TMP/out" 2>"$TMP/err"
 			rc=$?
 			if grep -Eq "$san_error" "$TMP/err"; then
-				fail "$1: $m x $w: sanitizer report: $(grep -E -m 3 "$san_error" "$TMP/err")"
+				fail "$label: $m x $w: sanitizer report: $(grep -E -m 3 "$san_error" "$TMP/err")"
 			elif [ "$rc" -eq 4 ] || { [ "$rc" -eq 0 ] && [ "$(col "$TMP/out" verified)" = true ]; }; then
-				pass "$1: $m x $w: clean (exit $rc)"
+				pass "$label: $m x $w: clean (exit $rc)"
 			else
-				fail "$1: $m x $w: exit $rc ($(tail -n 3 "$TMP/err"))"
+				fail "$label: $m x $w: exit $rc ($(tail -n 3 "$TMP/err"))"
 			fi
 		done
 	done
 }
 echo "== every model x workload (asan)"
 matrix build/asan/cvp "serial threads procs coros"
+echo "== coros with the hand-written switch (asan)"
+matrix build/asan/cvp coros --switch asm
 echo "== threads model (tsan)"
 matrix build/tsan/cvp "serial threads"
 # Many threads on one shared counter and the delay server, under TSan.
@@ -67,18 +73,20 @@ build/tsan/cvp --model threads --workload echo --units 64 --tasks 256 --size 3 -
 
 # 2. valgrind memcheck on coroutines (the normal build; its stacks are registered).
 if command -v valgrind >/dev/null; then
-	for w in hash sleep echo pingpong; do
-		case $w in
-		pingpong) args="--size 200" ;;
-		hash) args="--units 4 --tasks 8 --size 20" ;;
-		*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
-		esac
-		# shellcheck disable=SC2086 # split on purpose
-		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-			"$CVP" --model coros --workload "$w" $args >/dev/null 2>"$TMP/err"
-		rc=$?
-		[ "$rc" -eq 0 ] && pass "valgrind: coros x $w: clean" ||
-			fail "valgrind: coros x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+	for sw in ucontext asm; do
+		for w in hash sleep echo pingpong; do
+			case $w in
+			pingpong) args="--size 200" ;;
+			hash) args="--units 4 --tasks 8 --size 20" ;;
+			*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
+			esac
+			# shellcheck disable=SC2086 # split on purpose
+			valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+				"$CVP" --model coros --switch "$sw" --workload "$w" $args >/dev/null 2>"$TMP/err"
+			rc=$?
+			[ "$rc" -eq 0 ] && pass "valgrind: coros --switch $sw x $w: clean" ||
+				fail "valgrind: coros --switch $sw x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+		done
 	done
 else
 	fail "valgrind is not installed (make sanitize installs it)"

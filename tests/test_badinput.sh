@@ -67,6 +67,14 @@ done <<TABLE
 --stack-kib: '0x40' is not a whole number|$H --stack-kib 0x40
 --stack-kib: '99999999999999999999' is out of range|$H --stack-kib 99999999999999999999
 --stack-kib: '-64' is not a whole number (negative)|$H --stack-kib -64
+--stack-kib: '4' is out of range (8..|--model coros --workload hash --stack-kib 4
+# --switch (coros)
+--switch: unknown value 'fcontext' (valid: ucontext, asm)|--model coros --workload hash --switch fcontext
+--switch: unknown value '' (valid: ucontext, asm)|--model coros --workload hash --switch ""
+--switch: unknown value 'ASM' (valid: ucontext, asm)|--model coros --workload hash --switch ASM
+--switch: missing value|--model coros --workload hash --switch
+--switch: given twice|--model coros --workload hash --switch asm --switch asm
+--switch: does not apply to hash under threads (an option of coros)|$H --switch asm
 # --delay-ms
 --delay-ms: '-1' is not a whole number (negative)|$E --delay-ms -1
 --delay-ms: '1x' is not a whole number|$E --delay-ms 1x

@@ -1,14 +1,21 @@
-/* sched.c — the coroutine scheduler: a ring of runnable coroutines, each a ucontext on its own
- * stack, switched with swapcontext (glibc's makes one rt_sigprocmask syscall per switch).
+/* sched.c — the coroutine scheduler: a ring of runnable coroutines, each on its own stack, switched
+ * by the backend coros --switch chose (switch.h: glibc's swapcontext, which makes one
+ * rt_sigprocmask system call per switch, or a hand-written switch that makes none). The
+ * scheduler is the same for both; so are the workloads.
  *
  * Stacks: one MAP_NORESERVE mapping holds every stack, each with a guard page below it. Where
- * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so 100 000 stacks stay
+ * the kernel has MADV_GUARD_INSTALL (Linux 6.13+) a guard costs no VMA, so a million stacks stay
  * one VMA, far under vm.max_map_count; elsewhere mprotect makes each guard its own VMA (two per
  * stack) and the count is capped near max_map_count / 2.
  *
- * Every switch goes through swap(), which tells AddressSanitizer (fiber annotations) and the
- * crash report (cleanup_unit) which stack and unit run next; valgrind learns of each stack when
- * it is spawned (VALGRIND_STACK_REGISTER, a few instructions when not under valgrind). */
+ * Contexts: one array of n + 1 saved contexts of the backend's size (the last is the
+ * scheduler's), apart from the small per-coroutine state, so a million coroutines cost a few
+ * words each under asm and ~1 KiB each under ucontext.
+ *
+ * Every switch goes through swap() (or, when a coroutine ends, swap_exit()), which tells
+ * AddressSanitizer (fiber annotations) and the crash report (cleanup_unit) which stack and unit
+ * run next; valgrind learns of each stack when it is spawned (VALGRIND_STACK_REGISTER, a few
+ * instructions when not under valgrind). */
 #include "coro/sched.h"
 
 #include <errno.h>
@@ -16,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
+#include "coro/switch.h"
 #include "sys/cleanup.h"
 #include "core/cvp.h"
 
@@ -37,7 +44,6 @@
 #endif
 
 struct coro {
-	ucontext_t ctx;
 	void (*fn)(void *);
 	void *arg;
 	/* A coroutine has at most one ring entry (in_ring); a direct switch into a queued one
@@ -48,7 +54,8 @@ struct coro {
 };
 
 struct sched {
-	ucontext_t main;
+	const struct switch_ops *sw;
+	char *ctx; /* n + 1 saved contexts of sw->ctx_bytes: coroutine i's, then the scheduler's */
 	struct coro *co;
 	uint64_t n;
 	uint64_t *ring; /* runnable coroutines, FIFO */
@@ -71,20 +78,29 @@ static size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-struct sched *sched_new(uint64_t n, size_t stack_bytes)
+struct sched *sched_new(uint64_t n, size_t stack_bytes, const struct switch_ops *sw,
+			const char **what)
 {
 	size_t pg = page_size();
 	struct sched *s = calloc(1, sizeof *s);
+	*what = "the scheduler";
 	if (!s)
 		return NULL;
+	s->sw = sw;
 	s->n = n;
 	s->stack_bytes = (stack_bytes + pg - 1) / pg * pg;
 	s->slot_bytes = s->stack_bytes + pg;
 	s->map_bytes = s->slot_bytes * n;
+	*what = "the coroutines' state";
 	s->co = calloc(n, sizeof *s->co);
 	s->ring = calloc(n, sizeof *s->ring);
 	if (!s->co || !s->ring)
 		goto fail;
+	*what = "the saved contexts";
+	s->ctx = calloc(n + 1, sw->ctx_bytes);
+	if (!s->ctx)
+		goto fail;
+	*what = "the stacks";
 	s->stacks = mmap(NULL, s->map_bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (s->stacks == MAP_FAILED) {
@@ -94,6 +110,7 @@ struct sched *sched_new(uint64_t n, size_t stack_bytes)
 	/* MADV_GUARD_INSTALL unless it fails, or CVP_CORO_GUARD=mprotect forces the fallback. */
 	const char *force = getenv("CVP_CORO_GUARD");
 	bool light = !force || strcmp(force, "mprotect") != 0;
+	*what = "the stacks' guard pages";
 	for (uint64_t i = 0; i < n; i++) {
 		char *g = s->stacks + i * s->slot_bytes;
 		if (light && madvise(g, pg, MADV_GUARD_INSTALL) == 0)
@@ -111,6 +128,7 @@ struct sched *sched_new(uint64_t n, size_t stack_bytes)
 		goto fail;
 	}
 	s->guard = light ? "madvise" : "mprotect";
+	*what = NULL;
 	return s;
 fail:;
 	int e = errno;
@@ -132,6 +150,7 @@ void sched_free(struct sched *s)
 		munmap(s->stacks, s->map_bytes);
 	free(s->co);
 	free(s->ring);
+	free(s->ctx);
 	free(s);
 }
 
@@ -155,25 +174,42 @@ static char *stack_of(const struct sched *s, uint64_t i)
 	return s->stacks + i * s->slot_bytes + page_size();
 }
 
-/* Saves the running context in from and resumes coroutine `to` (NONE: the scheduler); when
- * something switches back, the caller, coroutine me (NONE: the scheduler), runs again. */
-static void swap(struct sched *s, ucontext_t *from, uint64_t to, uint64_t me)
+/* The saved context of coroutine i (NONE: the scheduler's). */
+static void *ctx_of(const struct sched *s, uint64_t i)
+{
+	return s->ctx + (i == NONE ? s->n : i) * s->sw->ctx_bytes;
+}
+
+/* Saves the running context, coroutine me (NONE: the scheduler), and resumes coroutine `to`
+ * (NONE: the scheduler); returns when something switches back to me. */
+static void swap(struct sched *s, uint64_t me, uint64_t to)
 {
 #ifdef CVP_ASAN
 	void *fake;
 	__sanitizer_start_switch_fiber(&fake, to == NONE ? s->main_bottom : stack_of(s, to),
 				       to == NONE ? s->main_size : s->stack_bytes);
 #endif
-	CHECK(swapcontext(from, to == NONE ? &s->main : &s->co[to].ctx) == 0);
+	s->sw->swap(ctx_of(s, me), ctx_of(s, to));
 #ifdef CVP_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
 	cleanup_unit(me == NONE ? -1 : (int64_t)me);
 }
 
-static void trampoline(unsigned hi, unsigned lo)
+/* The running coroutine has returned: back to the scheduler for good. */
+static _Noreturn void swap_exit(struct sched *s)
 {
-	struct sched *s = (struct sched *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
+#ifdef CVP_ASAN
+	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size); /* NULL: done for good */
+#endif
+	s->sw->swap(ctx_of(s, s->cur), ctx_of(s, NONE));
+	cvp_die(EXIT_WRONG, "coros: a finished coroutine was resumed");
+}
+
+/* Every coroutine's first frame, on its own stack. */
+static _Noreturn void trampoline(void *arg)
+{
+	struct sched *s = arg;
 #ifdef CVP_ASAN
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL); /* the first entry: nothing saved */
 #endif
@@ -181,28 +217,21 @@ static void trampoline(unsigned hi, unsigned lo)
 	struct coro *c = &s->co[s->cur];
 	c->fn(c->arg);
 	s->alive--;
-#ifdef CVP_ASAN
-	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size); /* NULL: done for good */
-#endif
-	/* Returning resumes uc_link: the scheduler, inside swap(). */
+	swap_exit(s);
 }
 
 void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg)
 {
 	struct coro *c = &s->co[i];
-	CHECK(getcontext(&c->ctx) == 0);
-	c->ctx.uc_stack.ss_sp = stack_of(s, i);
-	c->ctx.uc_stack.ss_size = s->stack_bytes;
 #ifdef CVP_VALGRIND
 	if (!c->spawned)
 		c->vg_stack = VALGRIND_STACK_REGISTER(stack_of(s, i), stack_of(s, i) + s->stack_bytes);
 #endif
 	c->spawned = true;
-	c->ctx.uc_link = &s->main; /* NULL would exit the process when fn returns */
 	c->fn = fn;
 	c->arg = arg;
-	uintptr_t p = (uintptr_t)s;
-	makecontext(&c->ctx, (void (*)(void))trampoline, 2, (unsigned)(p >> 32), (unsigned)p);
+	/* The scheduler's context is the link: ucontext would resume it if trampoline returned. */
+	s->sw->make(ctx_of(s, i), ctx_of(s, NONE), stack_of(s, i), s->stack_bytes, trampoline, s);
 	s->alive++;
 	push(s, i);
 }
@@ -236,7 +265,7 @@ void sched_run(struct sched *s)
 				continue; /* already resumed by a direct switch */
 			s->co[i].queued = false;
 			s->cur = i;
-			swap(s, &s->main, i, NONE);
+			swap(s, NONE, i);
 		}
 		if (!s->alive)
 			break;
@@ -255,7 +284,7 @@ void sched_run(struct sched *s)
 
 void sched_park(struct sched *s)
 {
-	swap(s, &s->co[s->cur].ctx, NONE, s->cur);
+	swap(s, s->cur, NONE);
 }
 
 void sched_wake(struct sched *s, uint64_t i)
@@ -275,12 +304,12 @@ void sched_switch_to(struct sched *s, uint64_t target)
 	push(s, me); /* if nobody switches back, the scheduler resumes us */
 	s->co[target].queued = false;
 	s->cur = target;
-	swap(s, &s->co[me].ctx, target, me);
+	swap(s, me, target);
 }
 
 void sched_cede(struct sched *s)
 {
 	uint64_t me = s->cur;
 	push(s, me);
-	swap(s, &s->co[me].ctx, NONE, me);
+	swap(s, me, NONE);
 }

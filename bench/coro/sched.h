@@ -1,11 +1,13 @@
-/* sched.h — ucontext coroutines on one scheduler thread, round-robin. Stacks come from one
- * mapping, each with a guard page below it. */
+/* sched.h — coroutines on one scheduler thread, round-robin, switched by the backend of
+ * switch.h (ucontext or asm). Stacks come from one mapping, each with a guard page below it. */
 #ifndef CVP_CORO_H
 #define CVP_CORO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "coro/switch.h"
 
 struct sched;
 
@@ -16,9 +18,14 @@ enum { CORO_STACK_DEFAULT_KIB = 256 };
 #else
 enum { CORO_STACK_DEFAULT_KIB = 64 };
 #endif
+/* The smallest stack every workload fits in: the deepest unit of each (echo's, 4.4 KiB) stays
+ * well inside 8 KiB under either backend, and 4 KiB overflowed it. */
+enum { CORO_STACK_MIN_KIB = 8 };
 
-/* Reserves n coroutines with stack_bytes of stack each. NULL with errno on failure. */
-struct sched *sched_new(uint64_t n, size_t stack_bytes);
+/* Reserves n coroutines with stack_bytes of stack each, switched by sw. NULL with errno on
+ * failure, and in *what the part that could not be had. */
+struct sched *sched_new(uint64_t n, size_t stack_bytes, const struct switch_ops *sw,
+			const char **what);
 void sched_free(struct sched *s);
 /* Prepares coroutine i to run fn(arg) and queues it. */
 void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg);
@@ -27,8 +34,8 @@ void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg);
 void sched_run(struct sched *s);
 /* From inside a coroutine: go to the back of the run queue. */
 void sched_cede(struct sched *s);
-/* From inside a coroutine: queue the caller and swap straight into queued coroutine target,
- * without passing through the scheduler (one swapcontext instead of two). */
+/* From inside a coroutine: queue the caller and switch straight into queued coroutine target,
+ * without passing through the scheduler (one switch instead of two). */
 void sched_switch_to(struct sched *s, uint64_t target);
 /* Sets the hook through which sched_run waits for parked coroutines (the event loop). */
 void sched_set_poll(struct sched *s, void (*poll)(void *arg, bool block), void *arg);

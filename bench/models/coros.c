@@ -1,8 +1,10 @@
-/* coros.c — one ucontext coroutine per unit, all on the calling thread, which is bound to the
- * plan's first place. Coroutines run to the start barrier (the last to arrive starts the clock),
- * then yield to the scheduler between slices of work, so they really interleave; their count of
- * yields is reported. A unit can also switch straight into another (WL_CAP_DIRECT), which the
- * switch probe measures. --stack-kib sets the coroutine stack. */
+/* coros.c — one coroutine per unit, all on the calling thread, which is bound to the plan's first
+ * place. Coroutines run to the start barrier (the last to arrive starts the clock), then yield to
+ * the scheduler between slices of work, so they really interleave; their count of yields is
+ * reported. A unit can also switch straight into another (WL_CAP_DIRECT), which the switch probe
+ * measures. --stack-kib sets the coroutine stack; --switch how coroutines are switched (glibc's
+ * ucontext, the default and the suite's subject, or the hand-written asm switch: coro/switch.h),
+ * and the row carries it (params). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +14,15 @@
 #include "core/cvp.h"
 #include "sys/pin.h"
 
-enum { OPT_STACK };
+enum { OPT_STACK, OPT_SWITCH };
 static const struct wl_opt coros_opts[] = {
-	[OPT_STACK] = {.name = "stack-kib", .type = WL_OPT_UINT, .arg = "K", .min = 16,
-		       .max = 1u << 20, .def = CORO_STACK_DEFAULT_KIB,
+	[OPT_STACK] = {.name = "stack-kib", .type = WL_OPT_UINT, .arg = "K",
+		       .min = CORO_STACK_MIN_KIB, .max = 1u << 20, .def = CORO_STACK_DEFAULT_KIB,
 		       .help = "stack of each coroutine"},
+	[OPT_SWITCH] = {.name = "switch", .type = WL_OPT_CHOICE, .arg = "S",
+			.choices = switch_names, .def = SWITCH_UCONTEXT,
+			.help = "how a coroutine switch is made: glibc's swapcontext (a system call "
+				"each) or a hand-written one (none; where this architecture has one):"},
 	{0},
 };
 
@@ -71,6 +77,23 @@ static uint64_t coros_stack_kib(const struct run *r)
 	return r->model_opt.v[OPT_STACK];
 }
 
+static const struct switch_ops *coros_switch(const struct run *r, const char **why)
+{
+	return switch_backend((enum switch_kind)r->model_opt.v[OPT_SWITCH], why);
+}
+
+/* A backend this architecture lacks: skipped (exit 4) with the reason, before anything runs. */
+static int coros_configure(struct run *r)
+{
+	const char *why;
+	if (!coros_switch(r, &why)) {
+		fprintf(stderr, "cvp: coros --switch %s: skipped, %s\n",
+			switch_names[r->model_opt.v[OPT_SWITCH]], why);
+		return EXIT_UNSUPPORTED;
+	}
+	return 0;
+}
+
 static int coros_spawn(struct run *r)
 {
 	struct coros *c = calloc(1, sizeof *c);
@@ -78,12 +101,16 @@ static int coros_spawn(struct run *r)
 	r->model_state = c;
 	CHECK(pin_bind_thread(r->pin, 0) == 0);
 	uint64_t kib = coros_stack_kib(r);
-	c->s = sched_new(r->units, kib * 1024);
+	const char *why, *what;
+	const struct switch_ops *sw = coros_switch(r, &why);
+	CHECK(sw); /* configure() refused a missing backend */
+	c->s = sched_new(r->units, kib * 1024, sw, &what);
 	if (!c->s) {
 		fprintf(stderr,
-			"cvp: coros: cannot map %llu stacks of %llu KiB: %s "
-			"(limits: vm.max_map_count, memory, ulimit -v)\n",
-			(unsigned long long)r->units, (unsigned long long)kib, strerror(errno));
+			"cvp: coros: cannot get %s of %llu coroutines (%llu KiB stacks, %s "
+			"contexts of %zu bytes): %s (limits: memory, ulimit -v)\n",
+			what, (unsigned long long)r->units, (unsigned long long)kib, sw->name,
+			sw->ctx_bytes, strerror(errno));
 		return EXIT_LIMIT;
 	}
 	/* The IO seam parks coroutines on this loop: epoll for fds, a heap for sleeps. */
@@ -132,10 +159,11 @@ static void coros_reap(struct run *r)
 
 const struct model model_coros = {
 	.name = "coros",
-	.desc = "one ucontext coroutine per unit, all on one scheduler thread",
+	.desc = "one coroutine per unit (ucontext, or --switch asm), all on one scheduler thread",
 	.rank = 3,
 	.caps = WL_CAP_COEXIST | WL_CAP_DIRECT | WL_CAP_SHARED,
 	.opts = coros_opts,
+	.configure = coros_configure,
 	.stack_kib = coros_stack_kib,
 	.spawn = coros_spawn,
 	.run = coros_run,
