@@ -16,34 +16,15 @@ san_error='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: 
 
 # 1. Every model x workload at a small size: exit 0 and verified, or 4 (unsupported), and no
 # sanitizer report. $1: the binary, $2: the models, then arguments for every run (--switch asm).
-# Arguments for a workload from its line in `cvp --list --format csv`: units and tasks unless
-# they are fixed (one op per unit, or roles), and small values of the options it has.
-args_of() {
-	python3 -c '
-import csv, sys
-for r in csv.DictReader(sys.stdin):
-    if r["what"] != "workload" or r["name"] != sys.argv[1]:
-        continue
-    a = []
-    if r["roles"]:
-        shares = [x for x in r["roles"].split() if x.endswith(":0")]
-        a += ["--units", str(len(r["roles"].split()) + 1)] if shares else []
-        a += [] if r["size_per"] == "unit" else ["--size", "200"]
-    elif r["size_per"] == "unit":
-        a += ["--units", "20"]
-    else:
-        a += ["--units", "3", "--tasks", "5", "--size", "200"]
-    opts = [o.split("=")[0] for o in r["options"].split()]
-    a += ["--delay-ms", "1"] if "delay-ms" in opts else []
-    a += ["--work", "2"] if "work" in opts else []
-    print(" ".join(a))' "$2" <"$TMP/list.csv"
-}
+# Small arguments for every workload, from its line in `cvp --list --format csv`.
+args_of() { awk -v w="$2" '$1 == w { $1 = ""; print substr($0, 2) }' "$TMP/args"; }
 
 matrix() {
 	bin=$1 models=$2
 	shift 2
 	label=$(echo "$bin $*" | sed 's/ *$//')
 	$bin --list --format csv >"$TMP/list.csv"
+	python3 tests/small_args.py "$TMP/list.csv" >"$TMP/args"
 	for w in $($bin --list | awk '$1 == "workload" { print $2 }'); do
 		for m in $models; do
 			args=$(args_of "$bin" "$w")

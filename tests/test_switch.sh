@@ -14,22 +14,7 @@ set -u
 # Arguments from `cvp --list --format csv`: units and tasks unless fixed (roles, one op per
 # unit), small values of the options a workload has.
 $CVP --list --format csv >"$TMP/list.csv"
-python3 - "$TMP/list.csv" >"$TMP/args" <<'PY'
-import csv, sys
-for r in csv.DictReader(open(sys.argv[1])):
-    if r["what"] != "workload":
-        continue
-    opts = [o.split("=")[0] for o in r["options"].split()]
-    if r["roles"]:
-        a = [] if r["size_per"] == "unit" else ["--size", "200"]
-    elif r["size_per"] == "unit":
-        a = ["--units", "20"]
-    else:
-        a = ["--units", "3", "--tasks", "5", "--size", "200"]
-    a += ["--delay-ms", "1"] if "delay-ms" in opts else []
-    a += ["--work", "2"] if "work" in opts else []
-    print(r["name"], " ".join(a))
-PY
+python3 tests/small_args.py "$TMP/list.csv" >"$TMP/args"
 while read -r w args; do
 	# shellcheck disable=SC2086 # split on purpose
 	if $CVP --model coros --switch asm --workload "$w" $args --header >"$TMP/w.csv" 2>"$TMP/err"; then

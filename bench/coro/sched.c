@@ -159,13 +159,20 @@ const char *sched_guard_kind(const struct sched *s)
 	return s->guard;
 }
 
+/* A place in the ring: i is at most 2n - 1 here, so a subtraction wraps it (a division would
+ * cost as much as a hand-written switch). */
+static inline uint64_t ring_at(const struct sched *s, uint64_t i)
+{
+	return i < s->n ? i : i - s->n;
+}
+
 static void push(struct sched *s, uint64_t i)
 {
 	s->co[i].queued = true;
 	if (s->co[i].in_ring)
 		return;
 	s->co[i].in_ring = true;
-	s->ring[(s->head + s->count) % s->n] = i;
+	s->ring[ring_at(s, s->head + s->count)] = i;
 	s->count++;
 }
 
@@ -258,7 +265,7 @@ void sched_run(struct sched *s)
 	for (;;) {
 		for (uint64_t k = s->count; k > 0; k--) {
 			uint64_t i = s->ring[s->head];
-			s->head = (s->head + 1) % s->n;
+			s->head = ring_at(s, s->head + 1);
 			s->count--;
 			s->co[i].in_ring = false;
 			if (!s->co[i].queued)
@@ -276,7 +283,7 @@ void sched_run(struct sched *s)
 	}
 	/* What is left in the ring are entries a direct switch left behind (queued cleared, see
 	 * struct coro): nothing may still be runnable. */
-	for (; s->count > 0; s->count--, s->head = (s->head + 1) % s->n) {
+	for (; s->count > 0; s->count--, s->head = ring_at(s, s->head + 1)) {
 		CHECK(!s->co[s->ring[s->head]].queued);
 		s->co[s->ring[s->head]].in_ring = false;
 	}
