@@ -202,6 +202,10 @@ def procs_execute(job):
         try:
             p.start()
         except (OSError, MemoryError) as exc:
+            for q in procs:  # and their descriptors: the limit may be RLIMIT_NOFILE
+                q.kill()
+                q.join()
+                q.close()
             raise creation_failed("procs", f"Process.start ({method})", u, units, exc)
         if u == 0:
             o.create0_end_ns = system.now_ns()
@@ -224,19 +228,19 @@ def procs_execute(job):
     return o
 
 
-EXECUTOR = "a pool of {} sized to --units, started before the clock, that runs the tasks"
+EXECUTOR = "{} of --units workers, started before the clock, runs the tasks"
 MODELS = {m.name: m for m in (
     Model("serial", "baseline: units one after another in the calling thread",
           ("block", "shared"), serial_execute),
     Model("threads", "one threading.Thread per unit, bound inside the thread",
           ("coexist", "block", "parallel", "shared"), threads_execute,
-          (Variant("executor", EXECUTOR.format("ThreadPoolExecutor threads"), False),),
+          (Variant("executor", EXECUTOR.format("a ThreadPoolExecutor"), False),),
           _threads_stack_kib),
     Model("procs", "one multiprocessing process per unit (fork), started before the clock",
           ("coexist", "block", "parallel"), procs_execute,
-          (Variant("executor", EXECUTOR.format("ProcessPoolExecutor processes (fork)"), False),
+          (Variant("executor", EXECUTOR.format("a ProcessPoolExecutor (fork)"), False),
            Variant("spawn", "each unit a fresh interpreter (start method spawn)", True),
-           Variant("forkserver", "each unit forked from a fresh server interpreter", True)),
+           Variant("forkserver", "each unit forked from a fresh server interpreter (forkserver)", True)),
           _rlimit_stack_kib),
     Model("coros", "one asyncio task per unit on one event loop; CPU-bound units yield "
           "between slices", ("coexist", "shared"), aio.execute,

@@ -104,11 +104,13 @@ def execute(job, threaded):
     sh = U.Shared(U.Slots(units), None, None, None, None, None, None)
     o = U.Outcome(spawn_ns=system.now_ns())
     o.create0_ns = o.spawn_ns
+    ex = make()
     try:
-        ex = make()
         _each_worker(ex, worker_warmup, units)
     except (RuntimeError, OSError, MemoryError) as exc:
-        raise creation_failed(model, "starting the executor", units, units, exc)
+        # The workers it had started (its own tables, private to concurrent.futures).
+        started = len(getattr(ex, "_threads" if threaded else "_processes", ()))
+        raise creation_failed(model, "starting the executor's workers", started, units, exc)
     except concurrent.futures.process.BrokenProcessPool as exc:
         raise Wrong(f"{model}: the executor's workers failed to start: {exc}")
     o.create0_end_ns = system.now_ns()

@@ -48,10 +48,15 @@ def say(message):
 
 # ---- which limit was reached
 
+def read_text(path):
+    """A small /proc or /sys file, read as bytes: no codec to import when memory has run out."""
+    with open(path, "rb") as f:
+        return f.read().decode("latin-1")
+
+
 def _first_number(path):
     try:
-        with open(path, encoding="ascii") as f:
-            return int(f.read().split()[0])
+        return int(read_text(path).split()[0])
     except (OSError, ValueError, IndexError):
         return -1
 
@@ -59,8 +64,7 @@ def _first_number(path):
 def _cgroup_pids():
     """(current, max) of this process's cgroup v2 pids controller, or None."""
     try:
-        with open("/proc/self/cgroup", encoding="utf-8") as f:
-            lines = f.read().splitlines()
+        lines = read_text("/proc/self/cgroup").splitlines()
     except OSError:
         return None
     for line in lines:
@@ -77,8 +81,7 @@ def limit_name(err):
     build/cvp (bench/sys/limits.c), in the order they bite. err: the errno seen, or None."""
     slack = 16
     try:
-        with open("/proc/loadavg", encoding="ascii") as f:
-            tasks = int(f.read().split()[3].split("/")[1])
+        tasks = int(read_text("/proc/loadavg").split()[3].split("/")[1])
     except (OSError, ValueError, IndexError):
         tasks = -1
     threads_max = _first_number("/proc/sys/kernel/threads-max")
@@ -118,12 +121,15 @@ def creation_failed(model, what, unit, units, exc):
 def descendants(root):
     """Pids of every process below root, parents before children (from /proc's ppid fields)."""
     children = {}
-    for name in os.listdir("/proc"):
+    try:
+        names = os.listdir("/proc")
+    except OSError:  # out of descriptors: the caller has stopped what it knows of
+        names = []
+    for name in names:
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
-                text = f.read()
+            text = read_text(f"/proc/{name}/stat")
         except OSError:
             continue
         ppid = int(text[text.rindex(")") + 2:].split()[1])
@@ -206,19 +212,24 @@ class Guard:
         """Kill every unit process and worker, let multiprocessing tidy up (in a helper thread,
         bounded: this may run in a handler that interrupted one of its locks), kill whatever is
         left, then _exit: unit and executor threads end with the process."""
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)
-        tracker = _tracker_pid()
-        kill_tree(self.owner, spare=(tracker,) if tracker else ())
-        helper = threading.Thread(target=tidy_multiprocessing, daemon=True)
-        helper.start()
-        helper.join(REAP_WAIT_S)
-        kill_tree(self.owner)
-        if message:
-            say(message)
-        sys.stdout.flush()
-        os._exit(status)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
+            tracker = _tracker_pid()
+            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            try:
+                helper = threading.Thread(target=tidy_multiprocessing, daemon=True)
+                helper.start()
+                helper.join(REAP_WAIT_S)
+            except RuntimeError:  # no thread to be had (the limit reached): the tracker, on
+                pass              # seeing us gone, unlinks what is registered with it
+            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            if message:
+                say(message)
+            sys.stdout.flush()
+        finally:
+            os._exit(status)
 
     def finish(self):
         """The normal end: the units are reaped; stop multiprocessing's helpers, check that

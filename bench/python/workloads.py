@@ -292,18 +292,18 @@ def spawn_report(ctx, res):
 
 
 WORKLOADS = {w.name: w for w in (
-    Workload("hash", "cpu", "integer mixing over a 16 KiB table, as workloads/hash.c (same "
-             "checksum); op = 256 dependent steps in pure Python (holds the GIL)",
+    Workload("hash", "cpu", "pure Python, holds the GIL: workloads/hash.c's mixing, same "
+             "checksum; op = 256 dependent steps",
              6000, hash_run, slice=8, plans=("cores",), prepare=hash_prepare),
-    Workload("hash-native", "cpu", "hashlib blake2b over 64 KiB per op (releases the GIL: "
-             "buffers of 2048 bytes or more); op = one digest",
+    Workload("hash-native", "cpu", "hashlib blake2b of 64 KiB (releases the GIL from 2048 "
+             "bytes on); op = one digest",
              3500, native_run, slice=4, plans=("cores",), prepare=native_prepare),
-    Workload("hash-numpy", "cpu", "numpy: splitmix64 over 64 Ki words per op, arrays allocated "
-             "once per unit (releases the GIL); op = one array",
+    Workload("hash-numpy", "cpu", "numpy splitmix64 over 64 Ki words, arrays reused (releases "
+             "the GIL); op = one array",
              1200, numpy_run, slice=2, plans=("cores",), prepare=numpy_prepare,
              scratch=numpy_scratch),
-    Workload("idle", "probe", "memory per unit: N units alive and parked (tasks: also "
-             "tracemalloc bytes)", 0, idle_run, size_per="unit", plans=("probe",),
+    Workload("idle", "probe", "memory per unit: N units alive and parked (+ tracemalloc bytes "
+             "under coros)", 0, idle_run, size_per="unit", plans=("probe",),
              figures=IDLE_FIGURES, holds=True, arun=idle_arun, grun=idle_grun,
              expect=count_expect, report=idle_report),
     Workload("sleep", "io", "each task sleeps --delay-ms, --size rounds (size per task); op = "
