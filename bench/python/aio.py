@@ -44,8 +44,8 @@ class AsyncSeam:
     """Waiting as coroutines wait: by parking on the event loop."""
     hold_gate: Gate
 
-    async def sleep(self, seconds):
-        await asyncio.sleep(seconds)
+    def sleep(self, seconds):
+        return asyncio.sleep(seconds)  # the awaitable itself: no frame of the seam's own
 
     def hold(self):
         return self.hold_gate.arrive()
@@ -78,7 +78,6 @@ async def coro_unit(job, sh, u, seam, start):
     s.put(u, U.CHECKSUM, total & M64)
     s.put(u, U.TASKS, done)
     s.put(u, U.YIELDS, yields)
-    s.put(u, U.PU_RUN, system.last_cpu())
 
 
 @dataclasses.dataclass
@@ -116,6 +115,7 @@ async def tasks_main(job, sh, o, hooks):
     cpu1 = system.thread_cpu()
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    last_cpu(sh)
 
 
 def drive_generators(job, sh, o, hooks):
@@ -151,13 +151,21 @@ def drive_generators(job, sh, o, hooks):
                 s.put(u, U.END_NS, system.now_ns())
                 s.put(u, U.CHECKSUM, stop.value & M64)
                 s.put(u, U.TASKS, 1)
-                s.put(u, U.PU_RUN, system.last_cpu())
         if first and wl.holds and parked:
             hooks.on_hold()
         alive, first = parked, False
     cpu1 = system.thread_cpu()
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    last_cpu(sh)
+
+
+def last_cpu(sh):
+    """Every unit ran on this thread: the CPU it last ran on, read once after the clock (a
+    /proc read per unit would be inside the others' time)."""
+    cpu = system.last_cpu()
+    for u in range(sh.slots.units):
+        sh.slots.put(u, U.PU_RUN, cpu)
 
 
 @dataclasses.dataclass
@@ -168,7 +176,7 @@ class Phase:
     o: U.Outcome = dataclasses.field(default_factory=U.Outcome)
 
     def run(self, hooks):
-        sh = U.Shared(U.Slots(self.job.ctx.units), U.LocalCounter(), *[None] * 5)
+        sh = U.Shared(U.Slots(self.job.ctx.units), U.LocalCounter())
         if self.drive is drive_generators:
             self.drive(self.job, sh, self.o, hooks)
         else:

@@ -94,9 +94,10 @@ def serial_execute(job):
             o.create0_end_ns = system.now_ns()
     o.run_ns = o.t0_ns = system.now_ns()
     cpu0 = system.thread_cpu()
-    for u in range(units):
-        U.work(job, sh, u, made[u], own_cpu=False)
+    results = [U.work(job, sh, u, made[u], own_cpu=False) for u in range(units)]
     cpu1 = system.thread_cpu()
+    for u in range(units):
+        U.record(sh, u, results[u])
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     o.collect(sh, own_cpu=False)
@@ -141,7 +142,7 @@ def threads_execute(job):
             th.start()
         except (RuntimeError, MemoryError) as exc:
             sh.abort.set()
-            sh.go.set()
+            sh.go.open()
             raise creation_failed("threads", "threading.Thread.start", u, units, exc)
         if u == 0:
             o.create0_end_ns = system.now_ns()
@@ -149,12 +150,14 @@ def threads_execute(job):
     U.wait_count(sh.ready, units, check)
     check()
     o.run_ns = o.t0_ns = system.now_ns()
-    sh.go.set()
+    sh.go.open()
     if wl.holds:
         U.wait_count(sh.held, units, check)
         check()
         o.memory = memory.per_unit(before, units)
-        sh.opened.set()
+        sh.opened.open()
+    U.wait_count(sh.finished, units, check)
+    sh.done.open()
     for th in threads:
         th.join()
     o.reaped_ns = system.now_ns()
@@ -212,11 +215,13 @@ def procs_execute(job):
         procs.append(p)
     U.wait_count(sh.ready, units, check)
     o.run_ns = o.t0_ns = system.now_ns()
-    sh.go.set()
+    sh.go.open()
     if wl.holds:
         U.wait_count(sh.held, units, check)
         o.memory = memory.per_unit(before, units, [p.pid for p in procs])
-        sh.opened.set()
+        sh.opened.open()
+    U.wait_count(sh.finished, units, check)
+    sh.done.open()
     for p in procs:
         p.join()
     o.reaped_ns = system.now_ns()

@@ -101,7 +101,7 @@ def execute(job, threaded):
         init = WorkerInit(job, U.SharedCounter(mp), mp.Barrier(units), False, os.getpid())
         make = lambda: concurrent.futures.ProcessPoolExecutor(  # noqa: E731
             max_workers=units, mp_context=mp, initializer=worker_start, initargs=(init,))
-    sh = U.Shared(U.Slots(units), None, None, None, None, None, None)
+    sh = U.Shared(U.Slots(units), None)
     o = U.Outcome(spawn_ns=system.now_ns())
     o.create0_ns = o.spawn_ns
     ex = make()

@@ -37,8 +37,8 @@ def last_cpu(tid=None):
     """The CPU the thread tid (default: the calling one) last ran on: field 39 of its stat."""
     tid = tid or threading.get_native_id()
     try:
-        with open(f"/proc/self/task/{tid}/stat", encoding="ascii") as f:
-            text = f.read()
+        with open(f"/proc/self/task/{tid}/stat", "rb") as f:  # bytes: no codec to import
+            text = f.read().decode("latin-1")                  # at the end of a unit
     except OSError:
         return -1
     # Fields after the command name (which may hold spaces and parentheses) start at field 3.

@@ -94,22 +94,55 @@ class SharedCounter:
         return self.v.value
 
 
+class Release:
+    """A gate every waiter passes at once, as build/cvp's futex wake: waiters block reading a
+    pipe, the harness closes its write end and the kernel wakes every reader together (a
+    multiprocessing Event wakes its waiters one by one, each acknowledging: 1 000 processes
+    took seconds). Pickled for a fresh interpreter without the write end; a forked child closes
+    its copy (forget_writer), or the end would never come."""
+
+    def __init__(self):
+        self.r, self.w = multiprocessing.Pipe(duplex=False)
+
+    def __getstate__(self):
+        return {"r": self.r, "w": None}
+
+    def wait(self):
+        os.read(self.r.fileno(), 1)  # blocks in the kernel, the GIL released, until EOF
+
+    def open(self):
+        self.w.close()
+
+    def forget_writer(self):
+        if self.w is not None:
+            self.w.close()
+
+
 @dataclasses.dataclass
 class Shared:
-    """Slots, counter, start barrier (ready, go, abort) and hold gate (held, opened)."""
+    """Slots, counter, the start barrier (ready, go, abort), the hold gate (held, opened) and
+    the finish barrier (finished, done): units wait for each other before exiting, so no
+    unit's exit (a process's teardown takes milliseconds) runs inside the others' clock."""
     slots: Slots
     counter: typing.Any
-    ready: typing.Any
-    go: typing.Any
-    abort: typing.Any
-    held: typing.Any
-    opened: typing.Any
+    ready: typing.Any = None
+    go: typing.Any = None
+    abort: typing.Any = None
+    held: typing.Any = None
+    opened: typing.Any = None
+    finished: typing.Any = None
+    done: typing.Any = None
 
     @classmethod
     def make(cls, units, sync, counter):
         """sync: the threading module or a multiprocessing context."""
-        return cls(Slots(units), counter, sync.Semaphore(0), sync.Event(), sync.Event(),
-                   sync.Semaphore(0), sync.Event())
+        return cls(Slots(units), counter, sync.Semaphore(0), Release(), sync.Event(),
+                   sync.Semaphore(0), Release(), sync.Semaphore(0), Release())
+
+    def forget_writers(self):
+        """In a forked unit process: the harness alone may open the gates."""
+        for gate in (self.go, self.opened, self.done):
+            gate.forget_writer()
 
 
 @dataclasses.dataclass
@@ -145,7 +178,8 @@ def enter(job, sh, u, bind):
 
 
 def work(job, sh, u, unit, own_cpu=True):
-    """After the release: take tasks until none are left; record the unit's results."""
+    """After the release: take tasks until none are left; note the end and the CPU time at
+    once, and return what else to record (record() writes it, once outside the clock)."""
     wl, ctx = job.wl, job.ctx
     cpu0 = system.thread_cpu()
     total = done = 0
@@ -153,14 +187,20 @@ def work(job, sh, u, unit, own_cpu=True):
         total = (total + wl.run(ctx, unit, *job.bounds(t))) & M64
         done += 1
     cpu1 = system.thread_cpu()
-    s = sh.slots
-    s.put(u, END_NS, system.now_ns())
-    s.put(u, CHECKSUM, total)
-    s.put(u, TASKS, done)
+    sh.slots.put(u, END_NS, system.now_ns())
+    fields = [(CHECKSUM, total), (TASKS, done)]
     if own_cpu:
-        s.put(u, USER_NS, round((cpu1[0] - cpu0[0]) * 1e9))
-        s.put(u, SYS_NS, round((cpu1[1] - cpu0[1]) * 1e9))
-    s.put(u, PU_RUN, system.last_cpu())
+        fields += [(USER_NS, round((cpu1[0] - cpu0[0]) * 1e9)),
+                   (SYS_NS, round((cpu1[1] - cpu0[1]) * 1e9))]
+    return fields
+
+
+def record(sh, u, fields):
+    """A unit's results into its slot, and the PU it last ran on (a /proc read: after the
+    finish barrier where units have one, so no unit's reading delays another's work)."""
+    for field, value in fields:
+        sh.slots.put(u, field, value)
+    sh.slots.put(u, PU_RUN, system.last_cpu())
 
 
 def unit_main(job, sh, u, bind):
@@ -168,14 +208,19 @@ def unit_main(job, sh, u, bind):
     unit = enter(job, sh, u, bind)
     sh.ready.release()
     sh.go.wait()
-    if not sh.abort.is_set():
-        work(job, sh, u, unit)
+    if sh.abort.is_set():
+        return
+    fields = work(job, sh, u, unit)
+    sh.finished.release()
+    sh.done.wait()
+    record(sh, u, fields)
 
 
 def process_unit(job, sh, u, parent):
     """A unit process (multiprocessing's target): dies with its parent, default signal
     handling (the harness kills units, they do not clean up), exit 3 when out of memory."""
     system.die_with_parent(parent)
+    sh.forget_writers()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     server = multiprocessing.forkserver._forkserver  # noqa: SLF001
