@@ -135,9 +135,9 @@ def drive_generators(job, sh, o, hooks):
             o.create0_end_ns = system.now_ns()
         s.put(u, U.PID, os.getpid())
         s.put(u, U.PU_BOUND, job.placement.bound_pu(0))
-    o.run_ns = o.t0_ns = system.now_ns()
-    cpu0 = system.thread_cpu()
     alive, first = list(range(ctx.units)), True
+    cpu0 = system.thread_cpu()
+    o.run_ns = o.t0_ns = system.now_ns()
     while alive:
         parked = []
         for u in alive:
@@ -186,10 +186,12 @@ class Phase:
 
 
 WHAT_TRACED = {
-    "tasks": "a parked asyncio Task: the Task; the harness's unit coroutine and the workload's "
-             "(idle: one frame each) and the wait on a future all tasks share",
-    "generator": "a suspended generator: the generator object with its frame (the workload's "
-                 "grun; the harness's slot is outside it)",
+    "tasks": "a parked asyncio Task: the Task and its context; the harness's unit coroutine and "
+             "the workload's (idle: one frame each) with what their frames hold; and its wait on "
+             "a future all tasks share",
+    "generator": "a suspended generator: the generator object with its frame and what the frame "
+                 "holds (its arguments and its loop's range iterator); the harness's slot is "
+                 "outside it",
 }
 
 

@@ -15,7 +15,6 @@ import typing
 
 import places
 import system
-from stop import Wrong
 from workloads import M64, WORKLOADS, Ctx, Unit
 
 # A slot's fields, in one shared array of int64 (so processes write theirs too).
@@ -281,12 +280,3 @@ class Outcome:
         self.pus_bound = tuple(sorted({s.get(u, PU_BOUND) for u in range(s.units)} - {-1}))
         self.pus_run = tuple(sorted({s.get(u, PU_RUN) for u in range(s.units)} - {-1}))
         self.first_ns = first_start_ns(sh, self)
-
-
-def check_threads(errors):
-    """The check of wait_count for thread units: a unit that raised ends the run."""
-    def check():
-        if errors:
-            u, exc = errors[0]
-            raise Wrong(f"unit {u} failed: {type(exc).__name__}: {exc}")
-    return check
