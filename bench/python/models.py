@@ -98,6 +98,7 @@ def serial_execute(job):
     cpu1 = system.thread_cpu()
     for u in range(units):
         U.record(sh, u, results[u])
+    U.note_last_cpus(sh)
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     o.collect(sh, own_cpu=False)
@@ -157,6 +158,7 @@ def threads_execute(job):
         o.memory = memory.per_unit(before, units)
         sh.opened.open()
     U.wait_count(sh.finished, units, check)
+    U.note_last_cpus(sh)
     sh.done.open()
     for th in threads:
         th.join()
@@ -221,6 +223,7 @@ def procs_execute(job):
         o.memory = memory.per_unit(before, units, [p.pid for p in procs])
         sh.opened.open()
     U.wait_count(sh.finished, units, check)
+    U.note_last_cpus(sh)
     sh.done.open()
     for p in procs:
         p.join()

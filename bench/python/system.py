@@ -33,12 +33,13 @@ def thread_cpu():
     return ru.ru_utime, ru.ru_stime
 
 
-def last_cpu(tid=None):
-    """The CPU the thread tid (default: the calling one) last ran on: field 39 of its stat."""
-    tid = tid or threading.get_native_id()
+def last_cpu(pid=None, tid=None):
+    """The CPU a thread (default: the calling one; pid, tid: another's) last ran on: field 39
+    of its /proc stat; -1 when it is gone."""
+    path = f"/proc/{pid or 'self'}/task/{tid or threading.get_native_id()}/stat"
     try:
-        with open(f"/proc/self/task/{tid}/stat", "rb") as f:  # bytes: no codec to import
-            text = f.read().decode("latin-1")                  # at the end of a unit
+        with open(path, "rb") as f:  # bytes: no codec to import
+            text = f.read().decode("latin-1")
     except OSError:
         return -1
     # Fields after the command name (which may hold spaces and parentheses) start at field 3.

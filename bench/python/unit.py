@@ -18,8 +18,8 @@ import system
 from workloads import M64, WORKLOADS, Ctx, Unit
 
 # A slot's fields, in one shared array of int64 (so processes write theirs too).
-(CHECKSUM, TASKS, YIELDS, END_NS, USER_NS, SYS_NS, PU_BOUND, PU_RUN, STARTED_NS, PID,
- NFIELDS) = range(11)
+(CHECKSUM, TASKS, YIELDS, END_NS, USER_NS, SYS_NS, PU_BOUND, PU_RUN, STARTED_NS, PID, TID,
+ NFIELDS) = range(12)
 POLL_S = 0.05  # how often the harness looks for a dead unit while it waits
 
 
@@ -169,6 +169,7 @@ def enter(job, sh, u, bind):
     bind, 0 for the process, None when the model placed it), note its place, make its scratch."""
     sh.slots.put(u, STARTED_NS, system.now_ns())
     sh.slots.put(u, PID, os.getpid())
+    sh.slots.put(u, TID, threading.get_native_id())
     if bind is not None:
         places.bind(job.placement.pus(u), bind)
     sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
@@ -195,11 +196,16 @@ def work(job, sh, u, unit, own_cpu=True):
 
 
 def record(sh, u, fields):
-    """A unit's results into its slot, and the PU it last ran on (a /proc read: after the
-    finish barrier where units have one, so no unit's reading delays another's work)."""
+    """A unit's results into its slot (after the finish barrier where units have one)."""
     for field, value in fields:
         sh.slots.put(u, field, value)
-    sh.slots.put(u, PU_RUN, system.last_cpu())
+
+
+def note_last_cpus(sh):
+    """By the harness, while every unit waits at the finish barrier: the CPU each unit's thread
+    last ran on (a /proc read each; in the units, 1 000 of them would queue for the GIL)."""
+    for u in range(sh.slots.units):
+        sh.slots.put(u, PU_RUN, system.last_cpu(sh.slots.get(u, PID), sh.slots.get(u, TID)))
 
 
 def unit_main(job, sh, u, bind):
