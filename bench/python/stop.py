@@ -49,9 +49,13 @@ def say(message):
 # ---- which limit was reached
 
 def read_text(path):
-    """A small /proc or /sys file, read as bytes: no codec to import when memory has run out."""
-    with open(path, "rb") as f:
-        return f.read().decode("latin-1")
+    """A small /proc or /sys file: one read(2) into a small buffer, no codec to import and no
+    buffered reader to allocate, for when the address space or memory has run out."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 4096).decode("latin-1")
+    finally:
+        os.close(fd)
 
 
 def _first_number(path):
@@ -111,8 +115,14 @@ def creation_failed(model, what, unit, units, exc):
     if isinstance(exc, MemoryError) or err in (errno.EAGAIN, errno.ENOMEM, errno.EMFILE,
                                                errno.ENFILE) or \
             (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)):
+        try:
+            name = limit_name(err)
+        except MemoryError:  # too little left even to read /proc: the limit is memory
+            vm, _ = resource.getrlimit(resource.RLIMIT_AS)
+            name = "memory" + (f": ulimit -v (RLIMIT_AS = {vm // 1024} KiB)"
+                               if vm != resource.RLIM_INFINITY else "")
         return Limit(f"{model}: {what} failed at unit {unit} of {units}: {exc}; "
-                     f"limit reached: {limit_name(err)}")
+                     f"limit reached: {name}")
     return Wrong(f"{model}: {what} failed at unit {unit} of {units}: {exc}")
 
 
