@@ -1,0 +1,177 @@
+"""cli.py — the command line, as build/cvp's where it applies: the same flag names, spelt out
+(no abbreviations) and each given at most once, every error one line on stderr naming the
+argument (exit 2). The tables below declare every flag once; the parser, the checks and --help
+(listing.py) are made from them. A model's or workload's option given where it does not apply
+(--delay-ms with hash, --variant under serial) is a usage error naming its owners."""
+import argparse
+import dataclasses
+import sys
+import typing
+
+from models import MODELS
+from stop import PROG, USAGE, Usage, say
+from workloads import WORKLOADS
+
+MAX_UNITS = 1_000_000
+
+
+def uint(lo, hi):
+    def parse(s):
+        if not s.isdigit():
+            raise argparse.ArgumentTypeError(
+                f"'{s}' is not a whole number" + (" (negative)" if s.startswith("-") else ""))
+        v = int(s)
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"'{s}' is out of range ({lo}..{hi})")
+        return v
+    return parse
+
+
+def hex64(s):
+    try:
+        v = int(s, 16)
+    except ValueError:
+        v = -1
+    if not 0 <= v <= 0xFFFF_FFFF_FFFF_FFFF or s[:1] in "+-" or s[:2].lower() == "0x":
+        raise argparse.ArgumentTypeError(f"'{s}' is not a hexadecimal checksum")
+    return v
+
+
+def text(s):
+    if not s:
+        raise argparse.ArgumentTypeError("empty value")
+    return s
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    name: str
+    arg: typing.Optional[str]  # the value's name in --help; None: a flag without a value
+    help: str
+    type: typing.Callable = None
+    choices: tuple = None
+    owners: tuple = ()  # the models or workloads it belongs to; () : the harness's
+
+
+HARNESS = (
+    Flag("model", "M", "the execution model (see Models below)", choices=tuple(MODELS)),
+    Flag("workload", "W", "the workload (see Workloads below)", choices=tuple(WORKLOADS)),
+    Flag("units", "N", "units (threads, processes, asyncio tasks); default: one per core",
+         uint(1, MAX_UNITS)),
+    Flag("tasks", "T", "split the work into T tasks taken from a shared counter; default: one "
+         "per unit", uint(1, 2**32 - 1)),
+    Flag("cores", "K", "confine the run to K cores chosen by build/cvp (hwloc); default: all "
+         "allowed", uint(1, 1 << 20)),
+    Flag("pin", "P", "how units are bound to the cores: compact | scatter | none (default "
+         "compact)", choices=("compact", "scatter", "none")),
+    Flag("size", "S", "ops, split over the tasks; default: the workload's (--list says whether "
+         "per run or per task)", uint(1, 1 << 48)),
+    Flag("format", "F", "how the row is written (--list: text unless given): csv | json | text "
+         "(default csv)", choices=("csv", "json", "text")),
+    Flag("header", None, "print the CSV header line before the row"),
+    Flag("out", "FILE", "also append the row as CSV to FILE (header if FILE is new)", text),
+    Flag("expect", "HEX", "the serial checksum of this workload and size, if known; otherwise "
+         "it is computed after the timed run", hex64),
+    Flag("timeout-s", "N", "stop the whole run after N seconds, leaving nothing behind (default "
+         "600)", uint(1, 604800)),
+    Flag("list", None, "every model and workload: options, figures, plans (--format csv|json)"),
+    Flag("help", None, "this text"),
+)
+VARIANTS = tuple(dict.fromkeys(v.name for m in MODELS.values() for v in m.variants))
+MODEL_FLAGS = (
+    Flag("variant", "V", "; ".join(f"{m.name}: " + " | ".join(v.name for v in m.variants)
+                                   for m in MODELS.values() if m.variants) +
+         " (default: none, the model itself)", choices=VARIANTS,
+         owners=tuple(m.name for m in MODELS.values() if m.variants)),
+)
+WORKLOAD_FLAGS = tuple(
+    Flag(name, opts[0].arg, f"{opts[0].help} (default {opts[0].default})",
+         uint(opts[0].lo, opts[0].hi), owners=tuple(w.name for w in WORKLOADS.values()
+                                                    if any(o.name == name for o in w.options)))
+    for name, opts in {o.name: [o] for w in WORKLOADS.values() for o in w.options}.items())
+DEFAULTS = {"pin": "compact", "format": "csv", "timeout-s": 600}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with each error one line on stderr and exit 2."""
+
+    def error(self, message):
+        say(message)
+        sys.exit(USAGE)
+
+
+class Once(argparse.Action):
+    """Stores a flag's value, or exits 2 when the flag was already given."""
+
+    def __call__(self, parser, ns, values, option_string=None):
+        if self.dest in ns.given:
+            parser.error(f"{option_string}: given twice")
+        ns.given.add(self.dest)
+        setattr(ns, self.dest, True if self.nargs == 0 else values)
+
+
+def parser():
+    p = Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    for f in HARNESS + MODEL_FLAGS + WORKLOAD_FLAGS:
+        p.add_argument("--" + f.name, dest=f.name, metavar=f.arg, action=Once,
+                       nargs=0 if f.arg is None else None, type=f.type, choices=f.choices)
+    return p
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One run, as asked for: None where a flag was not given and the default is the run's."""
+    model: str
+    workload: str
+    variant: typing.Optional[str]
+    units: typing.Optional[int]
+    tasks: typing.Optional[int]
+    cores: typing.Optional[int]
+    pin: str
+    size: typing.Optional[int]
+    format: str
+    header: bool
+    out: typing.Optional[str]
+    expect: typing.Optional[int]
+    timeout_s: int
+    opts: dict  # the workload's options by name, defaults filled
+
+
+@dataclasses.dataclass(frozen=True)
+class Command:
+    what: str  # help | list | run
+    format: str = None
+    request: Request = None
+
+
+def _owned_by(flag, owner):
+    return owner in flag.owners
+
+
+def parse(argv):
+    ns = argparse.Namespace(given=set())
+    parser().parse_args(argv, namespace=ns)
+    given = ns.given
+    v = {f.name: getattr(ns, f.name, None) for f in HARNESS + MODEL_FLAGS + WORKLOAD_FLAGS}
+    if "help" in given:
+        return Command("help")
+    if "list" in given:
+        return Command("list", v["format"] if "format" in given else "text")
+    for name in ("model", "workload"):
+        if name not in given:
+            raise Usage(f"--{name}: missing (one of: "
+                        f"{', '.join(MODELS if name == 'model' else WORKLOADS)})")
+    model, wl = MODELS[v["model"]], WORKLOADS[v["workload"]]
+    for f in MODEL_FLAGS + WORKLOAD_FLAGS:
+        if f.name in given and not (_owned_by(f, model.name) or _owned_by(f, wl.name)):
+            raise Usage(f"--{f.name}: does not apply to {wl.name} under {model.name} "
+                        f"(an option of {', '.join(f.owners)})")
+    if "variant" in given and not model.variant(v["variant"]):
+        raise Usage(f"--variant: {v['variant']} does not apply to {model.name} (variants of "
+                    f"{model.name}: {', '.join(x.name for x in model.variants)})")
+    opts = {o.name: v[o.name] if o.name in given else o.default for o in wl.options}
+    return Command("run", request=Request(
+        model=model.name, workload=wl.name, variant=v["variant"], units=v["units"],
+        tasks=v["tasks"], cores=v["cores"], pin=v["pin"] or DEFAULTS["pin"], size=v["size"],
+        format=v["format"] or DEFAULTS["format"], header="header" in given, out=v["out"],
+        expect=v["expect"], timeout_s=v["timeout-s"] or DEFAULTS["timeout-s"], opts=opts))

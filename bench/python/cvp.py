@@ -1,0 +1,37 @@
+"""cvp.py — the CPython arm of cvp: runs one workload under one execution model in this
+interpreter and prints one result row in build/cvp's columns (build/cvp-py runs it with
+$PYTHON, default Debian's /usr/bin/python3). Reads the command line and hands over:
+  cli.py       the flags            listing.py  --help and --list
+  run.py       the run's steps      row.py      the row
+  models.py    serial, threads, procs (+ pools.py: executors; aio.py: asyncio, generators)
+  unit.py      what every unit does, and what units and the harness share
+  workloads.py hash, hash-native, hash-numpy, sleep, idle, spawn
+  memory.py    memory per unit      places.py   binding, from build/cvp --places
+  system.py    clocks, CPU time, prctl        stop.py     exits, limits, signals, cleanup"""
+import sys
+
+
+def main(argv):
+    """Imports here, not at the top: a unit process started with spawn or forkserver imports
+    this file as __mp_main__, and should carry only what its unit needs."""
+    import cli
+    import listing
+    import run
+    from stop import Exit, say
+
+    try:
+        cmd = cli.parse(argv)
+    except Exit as e:
+        say(e.message)
+        return e.status
+    if cmd.what == "help":
+        sys.stdout.write(listing.help_text())
+        return 0
+    if cmd.what == "list":
+        sys.stdout.write(listing.list_text(cmd.format))
+        return 0
+    return run.run(cmd.request)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,145 @@
+"""run.py — one run, from the request to its row, in named steps:
+  setup     the model and workload, whether they go together, the guard (signals, watchdog),
+            the process's tuning, placement (build/cvp --places), the counts, the workload's state
+  execute   the model creates the units, releases them together (the clock), waits and reaps
+  collect   verify against one serial pass over the same work (or --expect), fill the row
+  finish    stop multiprocessing's helpers, print the row
+It knows no model or workload by name: what differs is in their descriptors."""
+import dataclasses
+import platform
+import sys
+import sysconfig
+import traceback
+
+import places
+import row as R
+import system
+import unit as U
+from models import MODELS, supports
+from stop import Exit, Guard, Unsupported, Usage, Wrong, say
+from workloads import WORKLOADS, Ctx, Result, Unit
+
+
+def runtime_name():
+    """cpython-<version>-gil or -nogil: the GIL's state where the interpreter can say it (3.13+),
+    else whether it was built free-threaded."""
+    if hasattr(sys, "_is_gil_enabled"):
+        gil = sys._is_gil_enabled()  # noqa: SLF001
+    else:
+        gil = not sysconfig.get_config_var("Py_GIL_DISABLED")
+    return f"{platform.python_implementation().lower()}-{platform.python_version()}-" + \
+        ("gil" if gil else "nogil")
+
+
+def counts(wl, req, units):
+    """(tasks, size): --size split over the tasks as build/cvp splits it."""
+    if wl.size_per == "unit":
+        if req.tasks is not None and req.tasks != units:
+            raise Usage(f"--tasks: {wl.name} runs one task per unit ({units})")
+        if req.size is not None:
+            raise Usage(f"--size: does not apply to {wl.name} (one op per unit; use --units)")
+        return units, units
+    tasks = req.tasks if req.tasks is not None else units
+    size = req.size if req.size is not None else wl.default_size
+    return tasks, size * tasks if wl.size_per == "task" else size
+
+
+def reference(job):
+    """One serial pass over all the work, outside the clock (or what it would give)."""
+    wl, ctx = job.wl, job.ctx
+    if wl.expect:
+        return wl.expect(ctx)
+    return wl.run(ctx, Unit(U.BlockingSeam(None), wl.scratch(ctx) if wl.scratch else None),
+                  0, ctx.size)
+
+
+def _pus(pus):
+    return " ".join(map(str, pus)) if pus else "none"
+
+
+def fill(req, job, model, o, expect):
+    """The row of a run."""
+    wl, ctx = job.wl, job.ctx
+    r = R.Row()
+    wall = (o.end_ns - o.t0_ns) / 1e9
+    for name, value in (
+            ("runtime", runtime_name()), ("model", model.name), ("workload", wl.name),
+            ("kind", wl.kind), ("variant", req.variant), ("units", ctx.units),
+            ("tasks", ctx.tasks), ("cores", job.placement.cores), ("pin", req.pin),
+            ("size", ctx.size), ("stack_kib", model.stack_kib()), ("wall_s", wall),
+            ("user_s", o.user_s), ("sys_s", o.sys_s),
+            ("cpu_util", (o.user_s + o.sys_s) / wall if wall > 0 else None),
+            ("yields", o.yields), ("timer_slack_ns", system.timer_slack_ns()),
+            ("checksum", f"{o.checksum:016x}"), ("expected", f"{expect:016x}"),
+            ("verified", "true" if o.checksum == expect else "false"),
+            ("pus_bound", _pus(o.pus_bound)), ("pus_run", _pus(o.pus_run))):
+        r.set(name, value)
+    params = [f"{k}={v}" for k, v in ctx.opts.items() if not r.set(k, v)]
+    figures, notes = [], []
+    if wl.report:
+        figs, note = wl.report(ctx, Result(
+            wall_s=wall, lifecycle_s=(o.reaped_ns - o.spawn_ns) / 1e9,
+            first_start_s=o.first_ns / 1e9, memory=o.memory, traced_bytes=o.traced_bytes,
+            traced_what=o.traced_what))
+        for name, value in figs.items():
+            if not r.set(name, value):
+                figures.append(f"{name}={value:.6g}")
+        if note:
+            notes.append(note)
+    if wall < 0.01:
+        notes.append("wall below 10 ms: too short to time reliably")
+    r.set("params", ";".join(params) or None)
+    r.set("figures", ";".join(figures) or None)
+    r.set("note", "; ".join(notes) or None)
+    return r
+
+
+def setup(req):
+    model, wl = MODELS[req.model], WORKLOADS[req.workload]
+    why = supports(model, req.variant, wl)
+    if why:
+        raise Unsupported(why)
+    system.tune_process()
+    placement, units = places.plan(req.cores, req.pin, req.units)
+    tasks, size = counts(wl, req, units)
+    ctx = Ctx(wl.name, size, tasks, units, dict(req.opts))
+    if wl.prepare:
+        ctx = dataclasses.replace(ctx, state=wl.prepare(ctx))
+    return model, U.Job(ctx, placement, model.name, req.variant)
+
+
+def execute(req, guard):
+    model, job = setup(req)
+    o = model.execute(job)
+    if o.tasks_done != job.ctx.tasks:
+        raise Wrong(f"{job.wl.name} under {model.name}: {o.tasks_done} of {job.ctx.tasks} "
+                    "tasks done")
+    expect = req.expect if req.expect is not None else reference(job)
+    r = fill(req, job, model, o, expect)
+    guard.finish()
+    out = (R.header_csv() if req.header and req.format == "csv" else "") + R.write(r, req.format)
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    if req.out:
+        R.append_csv(req.out, r)
+    if o.checksum != expect:
+        say(f"{job.wl.name} under {model.name}: checksum {o.checksum:016x} does not match the "
+            f"serial {expect:016x}")
+        return 1
+    return 0
+
+
+def run(req):
+    """Runs the request; every way out leaves nothing behind. Returns the exit status."""
+    guard = Guard(req.timeout_s)
+    guard.install()
+    try:
+        return execute(req, guard)
+    except Exit as e:
+        guard.leave(e.status, e.message)
+    except OSError as e:
+        guard.leave(1, f"{req.workload} under {req.model}: {e}")
+    except Exception:  # a bug: say where, and still leave nothing behind
+        traceback.print_exc()
+        guard.leave(1, f"{req.workload} under {req.model}: internal error")
+    return 1

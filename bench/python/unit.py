@@ -1,0 +1,288 @@
+"""unit.py — what every unit does, whatever the model, and what the harness and units share.
+A unit notes when and where it starts, binds itself (threads and processes), makes its scratch,
+waits at the start barrier, then takes tasks from the shared counter until none are left and
+records its checksum, CPU time and PU in its own slot. Shared holds the slots, the counter, the
+barrier and the hold gate, made of threading or multiprocessing primitives (the same methods),
+so one unit body serves threads and processes (and the serial baseline)."""
+import dataclasses
+import multiprocessing.forkserver
+import multiprocessing.sharedctypes
+import os
+import signal
+import threading
+import time
+import typing
+
+import places
+import system
+from workloads import M64, WORKLOADS, Ctx, Unit
+
+# A slot's fields, in one shared array of int64 (so processes write theirs too).
+(CHECKSUM, TASKS, YIELDS, END_NS, USER_NS, SYS_NS, PU_BOUND, PU_RUN, STARTED_NS, PID, TID,
+ NFIELDS) = range(12)
+POLL_S = 0.05  # how often the harness looks for a dead unit while it waits
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """The run as units see it; picklable, so a fresh interpreter (spawn, forkserver) gets it."""
+    ctx: Ctx
+    placement: places.Placement
+    model: str
+    variant: str = None
+
+    @property
+    def wl(self):
+        return WORKLOADS[self.ctx.workload]
+
+    def bounds(self, t):
+        """Task t covers [t*size//T, (t+1)*size//T): the remainder is spread, as in C."""
+        size, tasks = self.ctx.size, self.ctx.tasks
+        return t * size // tasks, (t + 1) * size // tasks
+
+
+class Slots:
+    """One row of NFIELDS int64 per unit, in memory every model's units can write."""
+
+    def __init__(self, units):
+        self.units = units
+        self.a = multiprocessing.sharedctypes.RawArray("q", units * NFIELDS)
+        for u in range(units):
+            self.a[u * NFIELDS + PU_BOUND] = self.a[u * NFIELDS + PU_RUN] = -1
+
+    def get(self, u, field):
+        v = self.a[u * NFIELDS + field]
+        return v & M64 if field == CHECKSUM else v
+
+    def put(self, u, field, value):
+        if field == CHECKSUM and value >= 1 << 63:
+            value -= 1 << 64
+        self.a[u * NFIELDS + field] = value
+
+
+class LocalCounter:
+    """The next task, for units in one process."""
+
+    def __init__(self):
+        self.next = 0
+        self.lock = threading.Lock()
+
+    def take(self):
+        with self.lock:
+            t = self.next
+            self.next += 1
+            return t
+
+    def peek(self):
+        return self.next
+
+
+class SharedCounter:
+    """The next task, for units in processes of their own."""
+
+    def __init__(self, mp):
+        self.v = mp.Value("Q", 0)
+
+    def take(self):
+        with self.v.get_lock():
+            t = self.v.value
+            self.v.value = t + 1
+            return t
+
+    def peek(self):
+        return self.v.value
+
+
+class Release:
+    """A gate every waiter passes at once, as build/cvp's futex wake: waiters block reading a
+    pipe, the harness closes its write end and the kernel wakes every reader together (a
+    multiprocessing Event wakes its waiters one by one, each acknowledging: 1 000 processes
+    took seconds). Pickled for a fresh interpreter without the write end; a forked child closes
+    its copy (forget_writer), or the end would never come."""
+
+    def __init__(self):
+        self.r, self.w = multiprocessing.Pipe(duplex=False)
+
+    def __getstate__(self):
+        return {"r": self.r, "w": None}
+
+    def wait(self):
+        os.read(self.r.fileno(), 1)  # blocks in the kernel, the GIL released, until EOF
+
+    def open(self):
+        self.w.close()
+
+    def forget_writer(self):
+        if self.w is not None:
+            self.w.close()
+
+
+@dataclasses.dataclass
+class Shared:
+    """Slots, counter, the start barrier (ready, go, abort), the hold gate (held, opened) and
+    the finish barrier (finished, done): units wait for each other before exiting, so no
+    unit's exit (a process's teardown takes milliseconds) runs inside the others' clock."""
+    slots: Slots
+    counter: typing.Any
+    ready: typing.Any = None
+    go: typing.Any = None
+    abort: typing.Any = None
+    held: typing.Any = None
+    opened: typing.Any = None
+    finished: typing.Any = None
+    done: typing.Any = None
+
+    @classmethod
+    def make(cls, units, sync, counter):
+        """sync: the threading module or a multiprocessing context."""
+        return cls(Slots(units), counter, sync.Semaphore(0), Release(), sync.Event(),
+                   sync.Semaphore(0), Release(), sync.Semaphore(0), Release())
+
+    def forget_writers(self):
+        """In a forked unit process: the harness alone may open the gates."""
+        for gate in (self.go, self.opened, self.done):
+            gate.forget_writer()
+
+
+@dataclasses.dataclass
+class BlockingSeam:
+    """Waiting as threads and processes wait: in the kernel."""
+    sh: Shared
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+    def hold(self):
+        self.sh.held.release()
+        self.sh.opened.wait()
+
+
+def wait_count(sem, n, check):
+    """Takes n releases of sem; between tries check() raises if a unit died."""
+    for _ in range(n):
+        while not sem.acquire(timeout=POLL_S):
+            check()
+
+
+def enter(job, sh, u, bind):
+    """A unit's first steps: note its start and process, bind itself (bind: the thread id to
+    bind, 0 for the process, None when the model placed it), note its place, make its scratch."""
+    sh.slots.put(u, STARTED_NS, system.now_ns())
+    sh.slots.put(u, PID, os.getpid())
+    sh.slots.put(u, TID, threading.get_native_id())
+    if bind is not None:
+        places.bind(job.placement.pus(u), bind)
+    sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
+    wl = job.wl
+    return Unit(BlockingSeam(sh), wl.scratch(job.ctx) if wl.scratch else None)
+
+
+def work(job, sh, u, unit, own_cpu=True):
+    """After the release: take tasks until none are left; note the end and the CPU time at
+    once, and return what else to record (record() writes it, once outside the clock)."""
+    wl, ctx = job.wl, job.ctx
+    cpu0 = system.thread_cpu()
+    total = done = 0
+    while (t := sh.counter.take()) < ctx.tasks:
+        total = (total + wl.run(ctx, unit, *job.bounds(t))) & M64
+        done += 1
+    cpu1 = system.thread_cpu()
+    sh.slots.put(u, END_NS, system.now_ns())
+    fields = [(CHECKSUM, total), (TASKS, done)]
+    if own_cpu:
+        fields += [(USER_NS, round((cpu1[0] - cpu0[0]) * 1e9)),
+                   (SYS_NS, round((cpu1[1] - cpu0[1]) * 1e9))]
+    return fields
+
+
+def record(sh, u, fields):
+    """A unit's results into its slot (after the finish barrier where units have one)."""
+    for field, value in fields:
+        sh.slots.put(u, field, value)
+
+
+def note_last_cpus(sh):
+    """By the harness, while every unit waits at the finish barrier: the CPU each unit's thread
+    last ran on (a /proc read each; in the units, 1 000 of them would queue for the GIL)."""
+    for u in range(sh.slots.units):
+        sh.slots.put(u, PU_RUN, system.last_cpu(sh.slots.get(u, PID), sh.slots.get(u, TID)))
+
+
+def unit_main(job, sh, u, bind):
+    """The whole life of a unit on a thread or process of its own."""
+    unit = enter(job, sh, u, bind)
+    sh.ready.release()
+    sh.go.wait()
+    if sh.abort.is_set():
+        return
+    fields = work(job, sh, u, unit)
+    sh.finished.release()
+    sh.done.wait()
+    record(sh, u, fields)
+
+
+def process_unit(job, sh, u, parent):
+    """A unit process (multiprocessing's target): dies with its parent, default signal
+    handling (the harness kills units, they do not clean up), exit 3 when out of memory."""
+    system.die_with_parent(parent)
+    sh.forget_writers()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    server = multiprocessing.forkserver._forkserver  # noqa: SLF001
+    if server._forkserver_alive_fd is not None:  # noqa: SLF001
+        # A unit makes no processes: drop the forkserver's keep-alive descriptor it inherits,
+        # so the server (and by the parent-death signal, the unit) ends with the harness.
+        os.close(server._forkserver_alive_fd)  # noqa: SLF001
+        server._forkserver_alive_fd = None  # noqa: SLF001
+    try:
+        unit_main(job, sh, u, 0)
+    except MemoryError:
+        os._exit(3)
+
+
+def first_start_ns(sh, o):
+    """From asking for unit 0 to its first instruction; a unit that first runs only once the
+    model's run began (units sharing the harness's thread) counts its creation, then from the
+    run on (as build/cvp)."""
+    started = sh.slots.get(0, STARTED_NS)
+    if started < o.run_ns:
+        return started - o.create0_ns
+    return (o.create0_end_ns - o.create0_ns) + (started - o.run_ns)
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a model's execution measured, in nanoseconds since CLOCK_MONOTONIC's epoch."""
+    spawn_ns: int = 0        # asking for the first unit
+    create0_ns: int = 0      # around the creation of unit 0
+    create0_end_ns: int = 0
+    run_ns: int = 0          # the model's run began (units released, or the loop started)
+    t0_ns: int = 0           # the clock: release of the units ...
+    end_ns: int = 0          # ... to the last unit's end
+    reaped_ns: int = 0       # the last unit reaped
+    first_ns: int = 0        # first_start_ns
+    user_s: float = 0.0
+    sys_s: float = 0.0
+    checksum: int = 0
+    tasks_done: int = 0
+    yields: int = 0
+    pus_bound: tuple = ()
+    pus_run: tuple = ()
+    memory: typing.Any = None       # per unit, when units were held
+    traced_bytes: float = None
+    traced_what: str = ""
+
+    def collect(self, sh, own_cpu):
+        """Sums the slots; CPU from them when each unit measured its own (own_cpu)."""
+        s = sh.slots
+        self.end_ns = max([self.t0_ns] + [s.get(u, END_NS) for u in range(s.units)])
+        for u in range(s.units):
+            self.checksum = (self.checksum + s.get(u, CHECKSUM)) & M64
+            self.tasks_done += s.get(u, TASKS)
+            self.yields += s.get(u, YIELDS)
+            if own_cpu:
+                self.user_s += s.get(u, USER_NS) / 1e9
+                self.sys_s += s.get(u, SYS_NS) / 1e9
+        self.pus_bound = tuple(sorted({s.get(u, PU_BOUND) for u in range(s.units)} - {-1}))
+        self.pus_run = tuple(sorted({s.get(u, PU_RUN) for u in range(s.units)} - {-1}))
+        self.first_ns = first_start_ns(sh, self)
