@@ -111,7 +111,7 @@ class Row(unittest.TestCase):
         self.assertIs(j["verified"], True)
         self.assertEqual((j["delay_ms"], j["work"]), (1, None))
         text = cvp(*args, "--format", "text", check=False).stdout
-        self.assertIn("verified             true\n", text)
+        self.assertIn("verified                  true\n", text)
         self.assertNotIn("work ", text)  # columns that do not apply are absent
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "rows.csv")

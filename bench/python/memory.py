@@ -5,8 +5,9 @@ KiB per unit:
   pss       Pss growth from /proc/PID/smaps_rollup, summed over the process and every process
             below it (unit processes, the forkserver, the resource tracker): shared pages split,
             not counted once per sharer, and a parent's PSS that drops after fork is counted
-  kernel    KernelStack + PageTables + Slab growth from /proc/meminfo: system-wide, so each side
-            is the median of several samples, and the baseline waits for the figures to settle
+  kernel    KernelStack + PageTables + SUnreclaim growth from /proc/meminfo, and each part apart:
+            system-wide, so each side is the median of several samples, and the baseline waits
+            for the figures to settle
 The baseline is taken before any unit exists; the measure while every unit is parked."""
 import dataclasses
 import math
@@ -16,7 +17,7 @@ import time
 from stop import descendants
 
 KERNEL_SAMPLES = 7
-KERNEL_KEYS = ("KernelStack", "PageTables", "Slab")
+KERNEL_KEYS = ("KernelStack", "PageTables", "SUnreclaim")
 
 
 def proc_kib(path, keys):
@@ -47,13 +48,15 @@ def tree_pss_kib(root):
 
 
 def kernel_kib():
-    """(median, range) of KernelStack + PageTables + Slab over a few samples 1 ms apart."""
-    v = []
+    """({part: median}, range of the sums) of KernelStack, PageTables and SUnreclaim over a few
+    samples 1 ms apart; reclaimable slab is left out, as other activity moves it."""
+    samples = []
     for _ in range(KERNEL_SAMPLES):
-        v.append(sum(proc_kib("/proc/meminfo", KERNEL_KEYS).values()))
+        samples.append(proc_kib("/proc/meminfo", KERNEL_KEYS))
         time.sleep(0.001)
-    v.sort()
-    return v[KERNEL_SAMPLES // 2], v[-1] - v[0]
+    parts = {k: sorted(s[k] for s in samples)[KERNEL_SAMPLES // 2] for k in KERNEL_KEYS}
+    sums = sorted(sum(s.values()) for s in samples)
+    return parts, sums[-1] - sums[0]
 
 
 def settled_kernel_kib():
@@ -63,7 +66,7 @@ def settled_kernel_kib():
     for _ in range(50):
         time.sleep(0.02)
         now = kernel_kib()
-        if abs(now[0] - prev[0]) <= 64:
+        if abs(sum(now[0].values()) - sum(prev[0].values())) <= 64:
             return now
         prev = now
     return prev
@@ -75,8 +78,14 @@ class Memory:
     vsz: float = math.nan
     rss: float = math.nan
     pss: float = math.nan
-    kernel: float = math.nan
+    kstack: float = math.nan   # the kernel's parts: KernelStack, PageTables, SUnreclaim
+    ptables: float = math.nan
+    slab: float = math.nan
     kernel_spread: float = math.nan  # range of the meminfo samples behind kernel
+
+    @property
+    def kernel(self):
+        return self.kstack + self.ptables + self.slab
 
     @property
     def touched(self):
@@ -89,15 +98,18 @@ class Memory:
 def baseline():
     """Before any unit exists: this process, the tree's Pss, the settled kernel figures."""
     vsz, rss, _ = process_kib(os.getpid())
-    kernel, spread = settled_kernel_kib()
-    return Memory(vsz, rss, tree_pss_kib(os.getpid()), kernel, spread)
+    parts, spread = settled_kernel_kib()
+    return Memory(vsz, rss, tree_pss_kib(os.getpid()), parts["KernelStack"],
+                  parts["PageTables"], parts["SUnreclaim"], spread)
 
 
 def per_unit(before, units, unit_pids=None):
     """While every unit is parked: growth per unit since before. unit_pids: the unit processes
     (units with address spaces of their own), None when units share this one."""
-    kernel, spread = kernel_kib()
-    m = Memory(kernel=(kernel - before.kernel) / units,
+    parts, spread = kernel_kib()
+    m = Memory(kstack=(parts["KernelStack"] - before.kstack) / units,
+               ptables=(parts["PageTables"] - before.ptables) / units,
+               slab=(parts["SUnreclaim"] - before.slab) / units,
                kernel_spread=(spread + before.kernel_spread) / units)
     m.pss = (tree_pss_kib(os.getpid()) - before.pss) / units
     if unit_pids is None:

@@ -11,10 +11,14 @@ COLUMNS = (
     ("units", "%.0f"), ("tasks", "%.0f"), ("cores", "%.0f"), ("pin", None), ("size", "%.0f"),
     ("delay_ms", "%g"), ("work", "%.0f"), ("stack_kib", "%.0f"), ("stack_guard", None),
     ("wall_s", "%.6f"), ("user_s", "%.6f"), ("sys_s", "%.6f"), ("cpu_util", "%.3f"),
+    ("start_skew_us", "%.1f"), ("minflt", "%.0f"),
     ("spawn_us_per_unit", "%.3f"), ("start_us", "%.3f"),
     ("vsz_kib_per_unit", "%.2f"), ("rss_kib_per_unit", "%.2f"), ("pss_kib_per_unit", "%.2f"),
-    ("kernel_kib_per_unit", "%.2f"), ("touch_kib", "%.0f"), ("ns_per_op", "%.1f"),
+    ("kernel_kib_per_unit", "%.2f"), ("kernel_stack_kib_per_unit", "%.2f"),
+    ("page_tables_kib_per_unit", "%.2f"), ("slab_kib_per_unit", "%.2f"), ("touch_kib", "%.0f"),
+    ("ns_per_op", "%.1f"),
     ("yields", "%.0f"), ("server_cpu_s", "%.6f"), ("timer_slack_ns", "%.0f"),
+    ("waits", "%.0f"), ("wait_p50_us", "%.1f"), ("wait_p99_us", "%.1f"),
     ("checksum", None), ("expected", None), ("verified", None), ("pus_bound", None),
     ("pus_run", None), ("params", None), ("figures", None), ("note", None),
 )
@@ -73,7 +77,7 @@ def write(row, fmt):
         return ",".join(_csv_field(row.text(name)) for name, _ in COLUMNS) + "\n"
     if fmt == "json":
         return "{" + ",".join(f'"{name}":{_json_value(row, name)}' for name, _ in COLUMNS) + "}\n"
-    return "".join(f"{name:<20} {row.text(name)}\n" for name, _ in COLUMNS
+    return "".join(f"{name:<25} {row.text(name)}\n" for name, _ in COLUMNS
                    if row.text(name) is not None)
 
 

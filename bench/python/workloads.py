@@ -224,7 +224,11 @@ TRACED = Figure("tracemalloc_bytes_per_unit", "B", "lower",
 IDLE_FIGURES = (
     Figure("touched_kib_per_unit", "KiB", "lower", "pss + kernel per unit"),
     Figure("pss_kib_per_unit", "KiB", "lower", "resident, shared pages split"),
-    Figure("kernel_kib_per_unit", "KiB", "lower", "kernel stacks, page tables and slab per unit"),
+    Figure("kernel_kib_per_unit", "KiB", "lower",
+           "kernel stacks, page tables and unreclaimable slab per unit"),
+    Figure("kernel_stack_kib_per_unit", "KiB", "lower", "kernel stacks per unit"),
+    Figure("page_tables_kib_per_unit", "KiB", "lower", "page tables per unit"),
+    Figure("slab_kib_per_unit", "KiB", "lower", "unreclaimable slab per unit"),
     Figure("rss_kib_per_unit", "KiB", "lower", "resident pages per unit"),
     Figure("vsz_kib_per_unit", "KiB", "lower", "address space reserved per unit"),
     TRACED,
@@ -258,8 +262,9 @@ def idle_report(ctx, res):
     m = res.memory
     if m is not None:
         figs.update(touched_kib_per_unit=m.touched, pss_kib_per_unit=m.pss,
-                    kernel_kib_per_unit=m.kernel, rss_kib_per_unit=m.rss,
-                    vsz_kib_per_unit=m.vsz)
+                    kernel_kib_per_unit=m.kernel, kernel_stack_kib_per_unit=m.kstack,
+                    page_tables_kib_per_unit=m.ptables, slab_kib_per_unit=m.slab,
+                    rss_kib_per_unit=m.rss, vsz_kib_per_unit=m.vsz)
         if m.noisy():
             notes.append("kernel_kib_per_unit is within the noise of /proc/meminfo "
                          "(system-wide); use more units")
