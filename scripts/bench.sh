@@ -4,19 +4,25 @@
 # (warm-up runs, then counted runs, -N, JSON export) while build/cvp appends its own row per run
 # (memory, spawn, switch, checksum, in-process wall time), so nothing runs twice.
 #
-# Environment: PROFILE=quick|default|full, WORKLOADS=a,b and MODELS=x,y (subsets; default all),
-# BUDGET=seconds (default: the profile's), CVP (default build/cvp), RESULTS_ROOT (default
-# results), RESUME=folder (go on with an unfinished run, skipping what it finished). Leaves
-# results/<host>-<UTC time>/ with machine.txt (with the host's constants), list.csv (what the
+# Two runtimes run the same matrix, one after the other: c, the C binary (build/cvp), and py,
+# the CPython arm (build/cvp-py, on Debian's /usr/bin/python3 or $PYTHON); their configurations
+# are named alike, the CPython arm's with a py- prefix, and every row says its runtime.
+#
+# Environment: PROFILE=quick|default|full, WORKLOADS=a,b, MODELS=x,y and RUNTIMES=c,py (subsets;
+# default all), BUDGET=seconds (default: the profile's), CVP (default build/cvp), CVP_PY
+# (default: the arm in bench/python), RESULTS_ROOT (default results), RESUME=folder (go on with
+# an unfinished run, skipping what it finished). Leaves results/<host>-<UTC time>/ with
+# machine.txt (with the host's constants and the runtimes), list.csv and list-py.csv (what each
 # binary said of itself), plan.txt (with each configuration's predicted seconds and any cut),
-# status.csv, raw/ (the constants, the serial references, hyperfine JSON and the rows of each
-# configuration), budget.txt (the predicted total and the cuts), cvp.csv, derived/, plots/ and
-# TABLE.md; results/latest points to it. A
+# status.csv, raw/ (the constants, the calibration runs, the serial references, hyperfine JSON
+# and the rows of each configuration), budget.txt (the predicted total and the cuts), cvp.csv
+# (every runtime's rows), derived/, plots/ and TABLE.md; results/latest points to it. A
 # configuration's files appear whole or not at all, so an interrupted run keeps every
 # configuration it finished.
 #
-# Before the matrix, the host's constants (cvp --machine) and the serial references give every
-# configuration a predicted time; when the total passes the budget, plan.py cuts (counted runs to
+# Before the matrix, the host's constants (cvp --machine), a few calibration runs of each
+# runtime (its start; the CPython arm's cost to create a unit of each model) and the serial
+# references give every configuration a predicted time; when the total passes the budget, plan.py cuts (counted runs to
 # 3, then the largest unit counts of the costliest model), and each cut is in status.csv.
 #
 # status.csv says what became of each configuration: ok; cap (cvp exit 3: a resource limit,
@@ -28,6 +34,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 PROFILE=${PROFILE:-default}
 CVP=${CVP:-build/cvp}
+RUNTIMES=${RUNTIMES:-c,py}
 RESULTS_ROOT=${RESULTS_ROOT:-results}
 STATUS_HEADER="config,runtime,group,workload,model,variant,units,tasks,cores,size,delay_ms,status,exit,predicted_s,actual_s,busy_pct,steal_pct,cut,message"
 
@@ -42,6 +49,16 @@ quick | default | full) ;;
 	exit 2
 	;;
 esac
+for rt in $(echo "$RUNTIMES" | tr ',' ' '); do
+	case $rt in
+	c | py) ;;
+	*)
+		echo "bench: RUNTIMES: unknown '$rt' (valid: c, py)" >&2
+		exit 2
+		;;
+	esac
+done
+has_runtime() { case ",$RUNTIMES," in *",$1,"*) return 0 ;; esac; return 1; }
 [ -x "$CVP" ] || die "$CVP: not built (run make)"
 command -v hyperfine >/dev/null || die "hyperfine: not installed (run make deps)"
 command -v hwloc-calc >/dev/null || die "hwloc-calc: not installed (run make deps)"
@@ -60,12 +77,15 @@ tool="$(dirname "$CVP")/cvp-filter"
 CVP_NAME=$CVP
 CVP="$BIN/cvp"
 case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac
+# The binary of runtime $1, and the file of its list in a run.
+exe_of() { case $1 in c) echo "$CVP" ;; *) echo "$BIN/cvp-$1" ;; esac; }
+list_of() { case $1 in c) echo "list.csv" ;; *) echo "list-$1.csv" ;; esac; }
 
 # Column $2 of CSV file $1 (by header name) in the rows whose column $3 equals $4 (or every row).
 csv_col() {
 	awk -F, -v col="$2" -v key="${3:-}" -v val="${4:-}" '
 		NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
-		key == "" || $c[key] == val { print $c[col] }' "$1"
+		key == "" || $c[key] == val { print (col in c) ? $c[col] : "" }' "$1"
 }
 
 # RESUME=folder goes on with an unfinished run: same plan, same profile, same references;
@@ -73,41 +93,95 @@ csv_col() {
 # run again.
 if [ -n "${RESUME:-}" ]; then
 	RUN=${RESUME%/}
-	for f in plan.txt machine.txt list.csv raw/constants.csv; do
+	for f in plan.txt machine.txt list.csv raw/constants.csv raw/calibration.csv; do
 		[ -s "$RUN/$f" ] || die "RESUME=$RESUME: $RUN/$f is missing; not a results folder this driver began (start afresh without RESUME)"
 	done
 	was=$(awk '/^profile: / { print $2 }' "$RUN/machine.txt")
 	[ -n "$was" ] || die "RESUME=$RESUME: $RUN/machine.txt names no profile"
 	[ "$was" = "$PROFILE" ] || echo "bench: resuming $RUN with its own profile, $was (not $PROFILE)" >&2
 	PROFILE=$was
+	# ... and its own runtimes
+	RUNTIMES=$(csv_col "$RUN/raw/calibration.csv" key key | sort -u | paste -sd, -)
 else
 	RUN="$RESULTS_ROOT/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
 fi
 case $RUN in *[!A-Za-z0-9._/-]*) die "$RUN: the results path must be plain characters" ;; esac
+# ... and of the CPython arm: its sources, run by the same interpreter build/cvp-py would use,
+# placing units with the private cvp (CVP).
+if has_runtime py; then
+	if [ -n "${CVP_PY:-}" ]; then
+		cp "$CVP_PY" "$BIN/cvp-py" || die "$CVP_PY: cannot copy"
+	else
+		python=${PYTHON:-/usr/bin/python3}
+		[ -x "$python" ] || die "$python: no such interpreter for the CPython arm (run make deps, set PYTHON, or RUNTIMES=c)"
+		cp -r bench/python "$BIN/python" || die "bench/python: cannot copy"
+		printf '#!/bin/sh\nCVP=%s exec %s %s "$@"\n' "$CVP" "$python" "$BIN/python/cvp.py" >"$BIN/cvp-py" &&
+			chmod +x "$BIN/cvp-py" || die "$BIN/cvp-py: cannot write"
+	fi
+fi
 TMPF="$BIN/tmp"
 ns_now() { date +%s%N; }
-plan() { # plan [REFERENCES]: the matrix, predicted with the constants (and references), to stdout
-	python3 scripts/plan.py "$RUN/list.csv" --profile "$PROFILE" --ncores "$NCORES" \
+# plan.py's arguments naming each runtime's list in folder $1: KEY=PATH (a bare path for c).
+lists() {
+	for rt in $(echo "$RUNTIMES" | tr ',' ' '); do
+		case $rt in c) printf '%s ' "$1/list.csv" ;; *) printf '%s=%s ' "$rt" "$1/$(list_of "$rt")" ;; esac
+	done
+}
+plan() { # plan [ARGS]: the matrix, predicted with the constants (and ARGS), to stdout
+	# shellcheck disable=SC2046 # the lists: plain paths, one argument each
+	python3 scripts/plan.py $(lists "$RUN") --profile "$PROFILE" --ncores "$NCORES" \
 		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" --budget "${BUDGET:-}" \
-		--constants "$RUN/raw/constants.csv" ${1:+--references "$1"}
+		--constants "$RUN/raw/constants.csv" "$@"
 }
 if [ -z "${RESUME:-}" ]; then
-	# The plan first: an unknown WORKLOADS, MODELS or BUDGET is a usage error before anything
-	# runs or is written.
-	"$CVP" --list --format csv >"$TMPF.list" || die "$CVP --list failed"
-	python3 scripts/plan.py "$TMPF.list" --profile "$PROFILE" --ncores "$NCORES" \
+	# The plan first: an unknown WORKLOADS, MODELS, RUNTIMES or BUDGET is a usage error before
+	# anything runs or is written.
+	mkdir -p "$BIN/lists" || die "$BIN/lists: cannot create"
+	for rt in $(echo "$RUNTIMES" | tr ',' ' '); do
+		"$(exe_of "$rt")" --list --format csv >"$BIN/lists/$(list_of "$rt")" ||
+			die "$(exe_of "$rt") --list failed (the $rt runtime; RUNTIMES= leaves it out)"
+	done
+	# shellcheck disable=SC2046
+	python3 scripts/plan.py $(lists "$BIN/lists") --profile "$PROFILE" --ncores "$NCORES" \
 		--workloads "${WORKLOADS:-}" --models "${MODELS:-}" --budget "${BUDGET:-}" \
 		>/dev/null 2>"$TMPF.err" || { cat "$TMPF.err" >&2; exit 2; }
 	mkdir -p "$RUN/raw" || die "$RUN: cannot create"
-	mv "$TMPF.list" "$RUN/list.csv"
+	for rt in $(echo "$RUNTIMES" | tr ',' ' '); do
+		mv "$BIN/lists/$(list_of "$rt")" "$RUN/$(list_of "$rt")"
+	done
 	printf 'bench: measuring the host constants\n' >&2
 	"$CVP" --machine --format csv >"$RUN/raw/constants.csv" || die "$CVP --machine failed"
-	sh scripts/machine.sh "$PROFILE" "$CVP_NAME" "$RUN/raw/constants.csv" >"$RUN/machine.txt"
-	plan >"$RUN/plan.txt" 2>/dev/null || die "plan.py failed"
+	# Each runtime's calibration runs: a tiny serial run (the process's start; the runtime's
+	# name, from its row) and, for the CPython arm, its spawn probe at a few units per model.
+	printf 'bench: calibrating the runtimes\n' >&2
+	echo "key,runtime,what,workload,model,variant,units,us_per_unit,process_s" >"$RUN/raw/calibration.csv"
+	plan --calibrations >"$TMPF.cal" 2>/dev/null || die "plan.py --calibrations failed"
+	while IFS='|' read -r rt what cw cm cv cu csize; do
+		set -- --model "$cm" --workload "$cw" --units "$cu" --tasks "$cu"
+		[ -z "$cv" ] || set -- "$@" --variant "$cv"
+		[ -z "$csize" ] || set -- "$@" --size "$csize"
+		[ "$what" = start ] && set -- "$@" --cores 1 || set -- "$@" --cores "$NCORES"
+		rm -f "$TMPF.row"
+		r0=$(ns_now)
+		if "$(exe_of "$rt")" "$@" --out "$TMPF.row" >/dev/null 2>"$TMPF.err" </dev/null; then
+			r1=$(ns_now)
+			name=$(csv_col "$TMPF.row" runtime) # rows that do not say it: the key names it
+			printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$rt" "${name:-$rt}" "$what" \
+				"$cw" "$cm" "$cv" "$cu" "$(csv_col "$TMPF.row" spawn_us_per_unit)" \
+				"$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')" \
+				>>"$RUN/raw/calibration.csv"
+		elif [ "$what" = start ]; then
+			die "the $rt runtime cannot run ($(exe_of "$rt") $*): $(tail -n 1 "$TMPF.err") (RUNTIMES= leaves it out)"
+		else # predicted from the model's default instead
+			echo "bench: calibration of $rt $cm $cv: $(tail -n 1 "$TMPF.err")" >&2
+		fi
+	done <"$TMPF.cal"
+	PYTHON_USED=${python:-} sh scripts/machine.sh "$PROFILE" "$CVP_NAME" "$RUN/raw/constants.csv" "$RUN/raw/calibration.csv" >"$RUN/machine.txt"
+	plan --calibration "$RUN/raw/calibration.csv" >"$RUN/plan.txt" 2>/dev/null || die "plan.py failed"
 fi
 ln -sfn "$(basename "$RUN")" "$(dirname "$RUN")/latest"
-# The runtime of this binary's rows (every row says it; `c` for the C binary).
-RUNTIME=c
+# The runtime's name its rows give (c; cpython-3.11.2-gil), by its key in the plan.
+runtime_name() { csv_col "$RUN/raw/calibration.csv" runtime key "$1" | head -n 1; }
 
 interrupted() {
 	rm -f "$TMPF".*
@@ -123,23 +197,24 @@ trap interrupted INT TERM HUP
 # hyperfine's clock, and its times calibrate the plan's predictions. Rows in raw/reference.csv,
 # times in raw/reference-times.csv; then the plan again, with them, cut to the budget.
 if [ -z "${RESUME:-}" ]; then
-	echo "workload,size,wall_s,process_s" >"$RUN/raw/reference-times.csv"
-	awk -F'|' '$2 == "cpu" && !seen[$3]++ { print $3, $9 }' "$RUN/plan.txt" | while read -r rw rsize; do
-		printf 'bench: serial reference of %s\n' "$rw" >&2
+	echo "runtime,workload,size,wall_s,process_s" >"$RUN/raw/reference-times.csv"
+	awk -F'|' '$3 == "cpu" && !seen[$2 "|" $4]++ { print $2, $4, $10 }' "$RUN/plan.txt" | while read -r rr rw rsize; do
+		printf 'bench: serial reference of %s (%s)\n' "$rw" "$rr" >&2
 		rm -f "$TMPF.ref"
 		r0=$(ns_now)
-		"$CVP" --model serial --workload "$rw" --units 1 --cores 1 --size "$rsize" --out "$TMPF.ref" >/dev/null ||
-			die "$rw: the serial reference run at size $rsize failed"
+		"$(exe_of "$rr")" --model serial --workload "$rw" --units 1 --cores 1 --size "$rsize" --out "$TMPF.ref" >/dev/null ||
+			die "$rw: the serial reference run of $rr at size $rsize failed"
 		r1=$(ns_now)
 		from=1
 		[ ! -s "$RUN/raw/reference.csv" ] || from=2
 		tail -n +"$from" "$TMPF.ref" >>"$RUN/raw/reference.csv"
-		printf '%s,%s,%s,%s\n' "$rw" "$rsize" "$(csv_col "$TMPF.ref" wall_s)" \
+		printf '%s,%s,%s,%s,%s\n' "$rr" "$rw" "$rsize" "$(csv_col "$TMPF.ref" wall_s)" \
 			"$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')" \
 			>>"$RUN/raw/reference-times.csv"
 	done || exit 1
 	[ -s "$RUN/raw/reference.csv" ] || : >"$RUN/raw/reference.csv"
-	plan "$RUN/raw/reference-times.csv" >"$TMPF.plan" 2>"$TMPF.err" || die "plan.py failed: $(cat "$TMPF.err")"
+	plan --calibration "$RUN/raw/calibration.csv" --references "$RUN/raw/reference-times.csv" \
+		>"$TMPF.plan" 2>"$TMPF.err" || die "plan.py failed: $(cat "$TMPF.err")"
 	sed 's/^bench: /bench: plan: /' "$TMPF.err" >&2
 	mv "$TMPF.plan" "$RUN/plan.txt"
 	sed 's/^bench: //' "$TMPF.err" >"$RUN/budget.txt"
@@ -155,7 +230,7 @@ if [ -s "$RUN/status.csv" ]; then
 	DONE=" $(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
 		$c["status"] != "failed" { printf "%s ", $c["config"] }' "$RUN/status.csv")"
 	CAPPED=" $(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
-		$c["status"] == "cap" && $c["exit"] == 3 { printf "%s/%s/%s ", $c["group"], $c["workload"], $c["model"] }' "$RUN/status.csv")"
+		$c["status"] == "cap" && $c["exit"] == 3 { printf "%s/%s/%s/%s ", $c["runtime"], $c["group"], $c["workload"], $c["model"] }' "$RUN/status.csv")"
 	awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; print; next }
 		$c["status"] != "failed"' "$RUN/status.csv" >"$TMPF.status" && mv "$TMPF.status" "$RUN/status.csv"
 	echo "bench: resuming $RUN: $(($(echo "$DONE" | wc -w))) of $n configurations already done" >&2
@@ -165,7 +240,7 @@ rm -f "$RUN/INCOMPLETE"
 mmss() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
 # The ETA: the predicted seconds of what is left, corrected by how the finished configurations'
 # actual times compared with their predictions.
-pred_left=$(awk -F'|' -v done="$DONE" 'index(done, " " $1 " ") == 0 { s += $13 } END { print s + 0 }' "$RUN/plan.txt")
+pred_left=$(awk -F'|' -v done="$DONE" 'index(done, " " $1 " ") == 0 { s += $14 } END { print s + 0 }' "$RUN/plan.txt")
 pred_done=0 act_done=0
 progress() { # one line, rewritten in place on a terminal
 	elapsed=$(($(date +%s) - t_start))
@@ -191,24 +266,26 @@ record() { # record STATUS EXIT MESSAGE — one line in status.csv for the curre
 	# in busy: cpu_util says how much of it).
 	load=$(echo "$stat0 $(cpu_stat)" | awk '{ t = $6 - $3; if (t > 0) printf "%.1f,%.1f", 100 * ($4 - $1) / t, 100 * ($5 - $2) / t; else printf "," }')
 	[ -s "$RUN/status.csv" ] || echo "$STATUS_HEADER" >"$RUN/status.csv"
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$RUNTIME" "$group" \
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$name" "$rtname" "$group" \
 		"$w" "$m" "$v" "$u" "$t" "$c" "$size" "$delay" "$1" "$2" "$predicted" "$actual" "$load" \
 		"$cut" "$msg" | append "$RUN/status.csv"
 }
 
 # Forking more processes than the machine can hold is not attempted: where a model's units are
 # processes (they do not share one address space), above max processes (ulimit -u), or when
-# PROC_GUARD_KIB per process (a guard well above the ~35-200 KiB a child costs, see the idle
-# probe) would pass half of MemAvailable. Recorded as a cap, with the reason.
-PROC_GUARD_KIB=512
+# a guard per process (well above what a child costs, see the idle probe: C's ~35-200 KiB, a
+# forked interpreter's ~2-3 MiB, a fresh one's ~10 MiB) would pass half of MemAvailable.
+# Recorded as a cap, with the reason.
+proc_guard_kib() { case $1 in c) echo 512 ;; *) echo 8192 ;; esac; }
 MAX_PROCS=$(awk '/^Max processes/ { print ($3 == "unlimited") ? 4194304 : $3 }' /proc/self/limits)
 MEM_AVAIL_KIB=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-proc_limit() { # a reason when $2 units of model $1 are more processes than this machine allows
-	case " $(csv_col "$RUN/list.csv" models name "$1") " in *" shared "*) return ;; esac
+proc_limit() { # a reason when $2 units of model $1 of runtime $3 are more processes than this machine allows
+	case " $(csv_col "$RUN/$(list_of "$3")" models name "$1") " in *" shared "*) return ;; esac
+	guard=$(proc_guard_kib "$3")
 	if [ "$2" -ge "$MAX_PROCS" ]; then
 		echo "not run: $2 processes reach max processes (ulimit -u) = $MAX_PROCS"
-	elif [ $(($2 * PROC_GUARD_KIB)) -gt $((MEM_AVAIL_KIB / 2)) ]; then
-		echo "not run: $2 processes x $PROC_GUARD_KIB KiB (guard) exceed half of MemAvailable ($MEM_AVAIL_KIB kB)"
+	elif [ $(($2 * guard)) -gt $((MEM_AVAIL_KIB / 2)) ]; then
+		echo "not run: $2 processes x $guard KiB (guard) exceed half of MemAvailable ($MEM_AVAIL_KIB kB)"
 	fi
 }
 
@@ -218,13 +295,13 @@ run_config() {
 		record cut "" "$cut"
 		return
 	fi
-	why=$(proc_limit "$m" "$u")
+	why=$(proc_limit "$m" "$u" "$rt")
 	if [ -n "$why" ]; then
 		record cap "" "$why"
 		return
 	fi
 	case $CAPPED in
-	*" $group/$w/$m "*)
+	*" $rtname/$group/$w/$m "*)
 		record cap 3 "not run: $m already reached a resource limit at fewer units"
 		return
 		;;
@@ -235,15 +312,20 @@ run_config() {
 	[ -z "$size" ] || set -- "$@" --size "$size"
 	[ -z "$delay" ] || set -- "$@" --delay-ms "$delay"
 	if [ "$group" = cpu ]; then
-		expect=$(awk -F, -v w="$w" -v s="$size" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
-			$c["workload"] == w && $c["size"] == s { print $c["checksum"]; exit }' "$RUN/raw/reference.csv")
+		expect=$(awk -F, -v r="$rtname" -v w="$w" -v s="$size" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+			$c["runtime"] == r && $c["workload"] == w && $c["size"] == s { print $c["checksum"]; exit }' "$RUN/raw/reference.csv")
 		[ -z "$expect" ] || set -- "$@" --expect "$expect"
 	fi
 	if hyperfine -N --style none --warmup "$warmup" --runs "$runs" --export-json "$TMPF.json" \
-		-n "$name" "$CVP $* --out $TMPF.rows" >/dev/null 2>"$TMPF.err" </dev/null; then
+		-n "$name" "$exe $* --out $TMPF.rows" >/dev/null 2>"$TMPF.err" </dev/null; then
 		rows=$(($(wc -l <"$TMPF.rows") - 1))
 		if [ "$rows" -ne $((warmup + runs)) ]; then
 			record failed "" "expected $((warmup + runs)) rows from cvp, got $rows"
+			return
+		fi
+		# Every runtime's rows have the same columns: cvp.csv holds them all.
+		if [ -s "$RUN/cvp.csv" ] && [ "config,$(head -n 1 "$TMPF.rows")" != "$(head -n 1 "$RUN/cvp.csv")" ]; then
+			record failed "" "its rows' columns differ from cvp.csv's (the runtimes' row formats disagree)"
 			return
 		fi
 		# Keep the header and the counted runs; the warm-up rows come first.
@@ -260,15 +342,15 @@ run_config() {
 		return
 	fi
 	# hyperfine stops at the first failing run: run cvp once more to learn why.
-	"$CVP" "$@" >/dev/null 2>"$TMPF.err2" </dev/null
+	"$exe" "$@" >/dev/null 2>"$TMPF.err2" </dev/null
 	rc=$?
-	msg=$(sed 's/^cvp: //' "$TMPF.err2" | tail -n 1)
+	msg=$(sed 's/^cvp\(-py\)*: //' "$TMPF.err2" | tail -n 1)
 	case $rc in
 	0) record failed 0 "failed under hyperfine, passed alone: $(tail -n 1 "$TMPF.err")" ;;
 	2) record unavailable 2 "$msg" ;;
 	3)
 		record cap 3 "$msg"
-		CAPPED="$CAPPED$group/$w/$m "
+		CAPPED="$CAPPED$rtname/$group/$w/$m "
 		;;
 	4) record unsupported 4 "$msg" ;;
 	*) record failed "$rc" "$msg" ;;
@@ -276,7 +358,9 @@ run_config() {
 	rm -f "$TMPF".*
 }
 
-while IFS='|' read -r name group w m v u t c size delay warmup runs predicted cut; do
+while IFS='|' read -r name rt group w m v u t c size delay warmup runs predicted cut; do
+	exe=$(exe_of "$rt")
+	rtname=$(runtime_name "$rt")
 	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac
 	progress "$name"
 	t0=$(ns_now)

@@ -1,6 +1,7 @@
 #!/bin/sh
-# machine.sh PROFILE CVP [CONSTANTS] — prints machine.txt: what makes this run's numbers
-# comparable, with the host's constants (the CSV `cvp --machine --format csv` wrote) among them.
+# machine.sh PROFILE CVP [CONSTANTS [CALIBRATION]] — prints machine.txt: what makes this run's
+# numbers comparable, with the host's constants (the CSV `cvp --machine --format csv` wrote) and
+# the runtimes (bench.sh's raw/calibration.csv: each runtime's name and its start) among them.
 # "key: value" lines up to the first blank line (scripts/report.py reads those), then the
 # hwloc topology as lstopo draws it. A value that cannot be read here says so.
 # CC and CFLAGS come from the environment (the Makefile passes what it built with).
@@ -8,6 +9,7 @@ set -u
 profile=$1
 cvp=$2
 constants=${3:-}
+calibration=${4:-}
 cc=${CC:-cc}
 
 # The first line of file $1 starting with $2, with everything up to ": " removed.
@@ -56,6 +58,12 @@ if [ -n "$constants" ]; then
 		{ what = $0; sub(/^[^"]*"/, "", what); sub(/"$/, "", what)
 		  if ($c["value"] == "") print "constant " $c["constant"] ": n/a (" what ")"
 		  else print "constant " $c["constant"] ": " $c["value"] " " $c["unit"] " (" $c["min"] ".." $c["max"] "; " what ")" }' "$constants"
+fi
+# The runtimes: "runtime KEY: NAME, a process starts in S s" (the calibration's tiny serial run).
+if [ -n "$calibration" ]; then
+	awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
+		$c["what"] == "start" { print "runtime " $c["key"] ": " $c["runtime"] ", a process starts and ends in " $c["process_s"] " s" }' "$calibration"
+	[ -z "${PYTHON_USED:-}" ] || echo "python: $PYTHON_USED: $("$PYTHON_USED" --version 2>&1)"
 fi
 echo
 echo "lstopo:"

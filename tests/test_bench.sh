@@ -92,7 +92,7 @@ make -s compare BASE="$FIX" >/dev/null 2>&1
 check "make compare without OTHER is a usage error" test $? -eq 2
 
 # ---- the matrix driver, against a fake cvp (seconds, not minutes)
-if RESULTS_ROOT="$TMP/runs" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick sh scripts/bench.sh \
+if RESULTS_ROOT="$TMP/runs" RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh PROFILE=quick sh scripts/bench.sh \
 	>"$TMP/bench.out" 2>"$TMP/bench.err"; then
 	pass "bench.sh runs the quick matrix against a fake cvp"
 else
@@ -124,7 +124,7 @@ head -n 6 "$part/status.csv" >"$TMP/st" && mv "$TMP/st" "$part/status.csv"
 # cvp.csv still holds the rows of the configurations cut off: redone, they must replace them.
 echo "interrupted" >"$part/INCOMPLETE"
 sums_before=$(for c in $keep; do cksum <"$part/raw/$c.json" 2>/dev/null; done)
-if RESUME="$part" CVP=tests/fixtures/fake-cvp.sh PROFILE=default sh scripts/bench.sh \
+if RESUME="$part" RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh PROFILE=default sh scripts/bench.sh \
 	>"$TMP/resume.out" 2>"$TMP/resume.err"; then
 	pass "RESUME=folder finishes an interrupted run"
 else
@@ -139,10 +139,10 @@ check "a finished resume drops INCOMPLETE" test ! -e "$part/INCOMPLETE"
 check "cvp.csv has a redone configuration's rows once" \
 	test "$(grep -c '^cpu-stream-coros-c2,' "$part/cvp.csv")" -eq 3
 check "RESUME of a folder that is not a run is an error naming the file" \
-	sh -c 'RESUME=/nonexistent CVP=tests/fixtures/fake-cvp.sh sh scripts/bench.sh 2>&1 | grep -q "/nonexistent/plan.txt is missing"'
+	sh -c 'RESUME=/nonexistent RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh sh scripts/bench.sh 2>&1 | grep -q "/nonexistent/plan.txt is missing"'
 
 # ---- subsets: WORKLOADS and MODELS narrow the matrix; an unknown name is a usage error
-if RESULTS_ROOT="$TMP/sub" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick WORKLOADS=hash,sleep \
+if RESULTS_ROOT="$TMP/sub" RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh PROFILE=quick WORKLOADS=hash,sleep \
 	MODELS=threads,coros sh scripts/bench.sh >"$TMP/sub.out" 2>"$TMP/sub.err"; then
 	got=$(awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
 		{ print $c["workload"] "/" $c["model"] }' "$TMP/sub/latest/status.csv" | sort -u | tr '\n' ' ')
@@ -152,16 +152,36 @@ if RESULTS_ROOT="$TMP/sub" CVP=tests/fixtures/fake-cvp.sh PROFILE=quick WORKLOAD
 else
 	fail "subset run: $(tail -n 3 "$TMP/sub.err")"
 fi
-RESULTS_ROOT="$TMP/sub2" CVP=tests/fixtures/fake-cvp.sh WORKLOADS=hash,nosuch sh scripts/bench.sh \
+RESULTS_ROOT="$TMP/sub2" RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh WORKLOADS=hash,nosuch sh scripts/bench.sh \
 	>/dev/null 2>"$TMP/sub2.err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "WORKLOADS: unknown 'nosuch' (valid: hash, idle," "$TMP/sub2.err" &&
 	[ ! -e "$TMP/sub2" ] && pass "WORKLOADS with an unknown name: exit 2 listing the valid ones, nothing written" ||
 	fail "WORKLOADS=hash,nosuch: exit $rc ($(cat "$TMP/sub2.err"))"
-RESULTS_ROOT="$TMP/sub3" CVP=tests/fixtures/fake-cvp.sh MODELS=fibers sh scripts/bench.sh \
+RESULTS_ROOT="$TMP/sub3" RUNTIMES=c CVP=tests/fixtures/fake-cvp.sh MODELS=fibers sh scripts/bench.sh \
 	>/dev/null 2>"$TMP/sub3.err"
 [ $? -eq 2 ] && grep -q "MODELS: unknown 'fibers' (valid: serial, threads, procs, coros)" "$TMP/sub3.err" &&
 	pass "MODELS with an unknown name: exit 2" || fail "MODELS=fibers: $(cat "$TMP/sub3.err")"
+
+# ---- two runtimes: the second one's configurations after the first's, named with its key
+if RESULTS_ROOT="$TMP/two" RUNTIMES=c,py CVP=tests/fixtures/fake-cvp.sh CVP_PY=tests/fixtures/fake-cvp.sh \
+	PROFILE=quick WORKLOADS=hash,spawn sh scripts/bench.sh >"$TMP/two.out" 2>"$TMP/two.err"; then
+	pass "bench.sh runs two runtimes (RUNTIMES=c,py)"
+	two="$TMP/two/latest"
+	check "each runtime's list is kept" test -s "$two/list.csv" -a -s "$two/list-py.csv"
+	check "the second runtime's configurations carry its key" \
+		test "$(awk -F, 'NR > 1 && $1 ~ /^py-/ && $2 == "py"' "$two/status.csv" | wc -l)" -gt 0
+	check "both runtimes' rows are in cvp.csv" grep -q '^py-cpu-hash-threads-c2,' "$two/cvp.csv"
+	check "the second runtime is calibrated: its start and its creation costs" \
+		grep -q '^py,py,create,spawn,procs,,10,' "$two/raw/calibration.csv"
+	check "each runtime has its serial reference" \
+		test "$(grep -c ',hash,' "$two/raw/reference-times.csv")" -eq 2
+else
+	fail "bench.sh with two runtimes: $(tail -n 3 "$TMP/two.err")"
+fi
+RESULTS_ROOT="$TMP/two2" RUNTIMES=c,ruby sh scripts/bench.sh >/dev/null 2>"$TMP/two2.err"
+[ $? -eq 2 ] && grep -q "RUNTIMES: unknown 'ruby' (valid: c, py)" "$TMP/two2.err" &&
+	pass "RUNTIMES with an unknown name: exit 2" || fail "RUNTIMES=c,ruby: $(cat "$TMP/two2.err")"
 
 check "an unknown profile is a usage error" \
 	sh -c 'PROFILE=huge sh scripts/bench.sh 2>/dev/null; [ $? -eq 2 ]'

@@ -21,8 +21,8 @@ LIST = os.path.join(ROOT, "tests", "fixtures", "results-small", "list.csv")
 def references(entries, p, seconds=0.5):
     """Serial references as the descriptors promise them: about half a second at the default
     size, scaled by the profile."""
-    return tuple((e.name, int(int(e.default_size) * p.cpu_scale), seconds * p.cpu_scale,
-                  2.2 * seconds * p.cpu_scale)
+    return tuple((e.runtime, e.name, int(int(e.default_size) * p.cpu_scale),
+                  seconds * p.cpu_scale, 2.2 * seconds * p.cpu_scale)
                  for e in entries if e.what == "workload" and "cores" in e.plans)
 
 
@@ -84,8 +84,8 @@ class Command(unittest.TestCase):
                             "--constants", os.path.join(HOSTS, "slow-constants.csv"))
         self.assertEqual(got.returncode, 0, got.stderr)
         for line in got.stdout.splitlines():
-            self.assertEqual(len(line.split("|")), 14, line)
-            float(line.split("|")[12])
+            self.assertEqual(len(line.split("|")), 15, line)
+            float(line.split("|")[13])
 
     def test_a_budget_too_small_cuts_and_says_so(self):
         got = self.run_plan("--profile", "quick", "--budget", "20",
