@@ -78,8 +78,8 @@ CVP_NAME=$CVP
 CVP="$BIN/cvp"
 case $CVP in *[!A-Za-z0-9._/-]*) die "$CVP: the temporary path must be plain characters" ;; esac
 # The binary of runtime $1, and the file of its list in a run.
-exe_of() { case $1 in c) echo "$CVP" ;; *) echo "$BIN/cvp-$1" ;; esac; }
-list_of() { case $1 in c) echo "list.csv" ;; *) echo "list-$1.csv" ;; esac; }
+exe_of() { case $1 in c) printf '%s\n' "$CVP" ;; *) printf '%s\n' "$BIN/cvp-$1" ;; esac; }
+list_of() { case $1 in c) printf 'list.csv\n' ;; *) printf 'list-%s.csv\n' "$1" ;; esac; }
 
 # Column $2 of CSV file $1 (by header name) in the rows whose column $3 equals $4 (or every row).
 csv_col() {
@@ -276,7 +276,7 @@ record() { # record STATUS EXIT MESSAGE — one line in status.csv for the curre
 # a guard per process (well above what a child costs, see the idle probe: C's ~35-200 KiB, a
 # forked interpreter's ~2-3 MiB, a fresh one's ~10 MiB) would pass half of MemAvailable.
 # Recorded as a cap, with the reason.
-proc_guard_kib() { case $1 in c) echo 512 ;; *) echo 8192 ;; esac; }
+proc_guard_kib() { case $1 in c) printf '512\n' ;; *) printf '8192\n' ;; esac; }
 MAX_PROCS=$(awk '/^Max processes/ { print ($3 == "unlimited") ? 4194304 : $3 }' /proc/self/limits)
 MEM_AVAIL_KIB=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
 proc_limit() { # a reason when $2 units of model $1 of runtime $3 are more processes than this machine allows
