@@ -101,8 +101,10 @@ class RuleRecords(unittest.TestCase):
                 for n, line in enumerate(f, 1):
                     if line.lstrip().startswith("#"):
                         continue  # a comment may say what a plot shows
-                    # the shell's echo command, where a command stands
-                    line = re.sub(r"(^|[;&|({]|\bthen|\bdo|\belse)\s*echo\b", r"\1", line.strip())
+                    # the shell's echo command, where a command stands (after a case pattern's
+                    # closing parenthesis too)
+                    line = re.sub(r"(^|[;&|(){]|\bthen|\bdo|\belse)\s*echo\b", r"\1",
+                                  line.strip())
                     m = re.search(pattern[os.path.splitext(name)[1]].format("|".join(names)),
                                   line)
                     self.assertIsNone(m, f"scripts/{name}:{n} names a workload: {line.strip()}")
