@@ -2,13 +2,13 @@
 # plots.sh RESULTS — draws RESULTS/plots/*.png and *.svg with gnuplot from RESULTS/derived/*.csv,
 # which `report.py table` (or `report.py derive`) wrote: one speedup plot per workload in
 # speedup.csv, one IO plot per workload in io.csv, one per cost file (memory, spawn time, switch
-# time; every runtime's bars), the runtimes' speedups side by side (runtimes.csv: speedup-runtimes)
-# and one plot per workload of one unit waiting beside busy ones (beside.csv: beside-WORKLOAD). It
-# names no workload: which ones there are comes from those files. Plots of the C binary's rows
-# are NAME-WORKLOAD; another runtime's are NAME-WORKLOAD-RUNTIME. A file without rows (its
-# configurations were unavailable, capped or not in the run) is skipped with a line saying so;
-# TABLE.md lists why. Exits 1 if the derived files are missing or gnuplot fails or leaves an
-# empty file.
+# time; every runtime's bars), the runtimes' speedups side by side where more than one ran
+# (runtimes.csv: speedup-runtimes) and one plot per workload of one unit waiting beside busy
+# ones (beside.csv: beside-WORKLOAD). It names no workload: which ones there are comes from
+# those files. Plots of the C binary's rows are NAME-WORKLOAD; another runtime's are
+# NAME-WORKLOAD-RUNTIME. A file without rows (its configurations were unavailable, capped or not
+# in the run) is skipped with a line saying so; TABLE.md lists why. Exits 1 if the derived files
+# are missing or gnuplot fails or leaves an empty file.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 [ $# -eq 1 ] || { echo "usage: plots.sh RESULTS_FOLDER" >&2; exit 2; }
@@ -82,7 +82,7 @@ plot_each io io.gp io.csv
 if [ "$(count "$d/runtimes.csv")" -gt 0 ]; then
 	plot speedup-runtimes runtimes.gp "$d/runtimes.csv" "$(count "$d/runtimes.csv")" \
 		"$(labels "$d/runtimes.csv")"
-else
+elif [ "$(values "$d/speedup.csv" runtime | wc -l)" -gt 1 ]; then
 	echo "plots: speedup-runtimes: no series the rules pick in this run ($d/runtimes.csv has no rows), skipped" >&2
 fi
 for w in $(values "$d/beside.csv" workload); do
