@@ -110,13 +110,16 @@ def headlines(run, derived):
     """The headline tables: the original table measured for each other runtime first (CPython's
     is what the original table was written about), then for C; then the rules. Returns the
     lines, {runtime: cells} and every runtime's Evidence."""
-    rts = [rt for rt in run.runtimes() if rt != DEFAULT_RUNTIME] + [DEFAULT_RUNTIME]
+    ran = run.runtimes()
+    rts = [rt for rt in ran if rt != DEFAULT_RUNTIME] + \
+        [DEFAULT_RUNTIME] * (DEFAULT_RUNTIME in ran or not ran)
     evs = {rt: Evidence(run, derived, rt, apart=APART) for rt in rts}
     out, cells = [], {}
     for rt in rts:
-        if len(rts) > 1:
-            out += [f"## The original table, measured for {runtime_name(rt)}"
-                    if rt != DEFAULT_RUNTIME else "## The same table for C", ""]
+        if rt != DEFAULT_RUNTIME:
+            out += [f"## The original table, measured for {runtime_name(rt)}", ""]
+        elif len(rts) > 1:
+            out += ["## The same table for C", ""]
         lines, cells[rt] = headline(evs[rt])
         out += lines
     n = run.cores
@@ -131,7 +134,9 @@ def differences(evs, cells):
     """Where a row's verdict for a model differs between C and another runtime, both cells'
     words and figures and why (the rule record's reason for that model)."""
     out = []
-    c = cells.get(DEFAULT_RUNTIME, {})
+    if DEFAULT_RUNTIME not in cells:  # one runtime only: nothing to set beside
+        return out
+    c = cells[DEFAULT_RUNTIME]
     for rt, mine in cells.items():
         if rt == DEFAULT_RUNTIME:
             continue

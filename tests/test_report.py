@@ -274,6 +274,23 @@ class Runtimes(Tables):
         first = next(x for x in text.splitlines() if x.startswith("| | "))
         self.assertTrue(first.startswith("| | pthreads | fork pool | ucontext coroutines |"))
 
+    def test_cpython_alone_has_its_table_alone(self):
+        d = self.copy(EXTRA)
+        for f in ("status.csv", "cvp.csv"):
+            with open(os.path.join(d, f), encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+            with open(os.path.join(d, f), "w", encoding="utf-8") as fh:
+                fh.write("\n".join([lines[0]] + [x for x in lines[1:] if x.startswith("py-")])
+                         + "\n")
+        got = report("table", d)
+        self.assertEqual(got.returncode, 0, got.stderr)
+        with open(os.path.join(d, "TABLE.md"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("## The original table, measured for CPython 3.11.2 (GIL)", text)
+        self.assertNotIn("## The same table for C", text)
+        self.assertNotIn("differ, and why", text)
+        self.assertIn("## The notes' remedies for the GIL, measured (CPython 3.11.2 (GIL))", text)
+
     def test_cpythons_memory_row_labels_what_each_figure_counts(self):
         _, text = self.table(EXTRA)
         row = self.line(text, "| **Memory per unit**")  # CPython's, the first
