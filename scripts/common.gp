@@ -18,6 +18,13 @@ set linetype 1 lc rgb '#666666' pt 7 ps 1.2 lw 2
 set linetype 2 lc rgb '#1f77b4' pt 5 ps 1.2 lw 2
 set linetype 3 lc rgb '#d62728' pt 9 ps 1.4 lw 2
 set linetype 4 lc rgb '#2ca02c' pt 13 ps 1.4 lw 2
+set linetype 5 lc rgb '#9467bd' pt 11 ps 1.4 lw 2
+set linetype 6 lc rgb '#ff7f0e' pt 15 ps 1.2 lw 2
+set linetype 7 lc rgb '#8c564b' pt 3 ps 1.4 lw 2
+set linetype 8 lc rgb '#e377c2' pt 4 ps 1.2 lw 2
+set linetype 9 lc rgb '#17becf' pt 6 ps 1.2 lw 2
 models = 'serial threads procs coros'
 model_title(m) = m eq 'serial' ? 'serial' : m eq 'threads' ? 'pthreads' : \
 	m eq 'procs' ? 'fork pool' : 'ucontext coroutines'
+# A model's name in a runtime's plot: C's by model_title, another runtime's as it names them.
+runtime_title(m, rt) = rt eq 'c' ? model_title(m) : m

@@ -3,7 +3,7 @@
 both runs have (speedup and wall time of the CPU-bound runs, wall time and overlap of the IO
 runs, the units' start skew and minor faults inside the clock, the pools and their slowdown
 against one unit per task, memory per unit by part, creating a unit, a hand-off and its floor
-without the kernel), each with its cv in both runs, OTHER's value ÷ BASE's, and the host
+without the kernel; a model's own variants apart), each with its cv in both runs, OTHER's value ÷ BASE's, and the host
 constants of both. Where a figure differs by more than 2×, the table names the constant that
 explains it (verdicts.EXPLAINS) and both runs' values of it, or says which run predates
 the constants. Writes OUT/COMPARE.md, OUT/compare.csv and overlaid plots (OUT/plots/); OUT defaults
@@ -33,8 +33,12 @@ def figures(run):
     def put(family, r, what, value, unit, spread=""):
         if value in ("", None):
             return
-        key = (family, r["runtime"], r["workload"], r["model"], what)
-        label = f"{r['workload']} {r['model']}" + (f" {what}" if what else "") + \
+        # A model's own variant (executor, spawn) is a figure of its own; a hand-off's variant
+        # is in `what` already.
+        m = r["model"] + (f" ({r['variant']})" if r.get("variant") and family in
+                          ("cpu", "memory", "create") else "")
+        key = (family, r["runtime"], r["workload"], m, what)
+        label = f"{r['workload']} {m}" + (f" {what}" if what else "") + \
             (f" [{r['runtime']}]" if r["runtime"] != "c" else "")
         out[key] = (family, r["model"], label, float(value), unit, spread)
 

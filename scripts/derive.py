@@ -2,7 +2,9 @@
 RESULTS/derived/*.csv, which the gnuplot scripts and the table read by column name:
 speedup.csv (CPU-bound work vs the serial 1-core run measured nearest before it), io.csv and
 pool.csv (overlap of IO waits; a pool's slowdown against one unit per task), the probes' files
-(probes.py: memory.csv, spawn.csv, switch.csv and the observations the rules read),
+(probes.py: memory.csv, spawn.csv, switch.csv and the observations the rules read), beside.csv
+(one unit's waits beside K busy ones: the convoy), patterns.csv (every figure of the notes'
+patterns), runtimes.csv (the speedup series the rules pick to set the runtimes side by side),
 workloads.csv (every workload's headline figure, whatever workloads ran), constants.csv (the
 host's) and timing.csv (each configuration's time, spread, CPU busy and steal, and whether it
 was noisy). Which workloads these cover comes from the plan's groups and the rows' kinds, never
@@ -15,8 +17,8 @@ import csv
 import math
 import os
 
-from probes import COST_FILES, Derived, observed, probe_figure
-from results import GROUP_KIND
+from probes import COST_FILES, Derived, label, model_variant, observed, probe_figure
+from results import DEFAULT_RUNTIME, GROUP_KIND, Figure
 from stats import cols, cv, ratio_cv, spread
 
 # Per-run figures the binary reports beside a run's time, carried into speedup.csv and io.csv
@@ -90,11 +92,12 @@ def speedup(run):
                   min(t1) / min(t))
         else:
             sp = ("",) * 5
-        rows.append([st["runtime"], st["workload"], st["model"], st["cores"], st["size"], c,
-                     base or "", repeat, len(t), *spread(t), min(t), max(t), *sp, st["cores"],
-                     *spread(run.values(c, "cpu_util"), "higher"), *beside(run, c),
+        rows.append([st["runtime"], st["workload"], st["model"], st["variant"], st["cores"],
+                     st["size"], c, base or "", repeat, len(t), *spread(t), min(t), max(t), *sp,
+                     st["cores"], *spread(run.values(c, "cpu_util"), "higher"), *beside(run, c),
                      *process(run.hf[c], run.hf.get(base))])
-    return Derived(("runtime", "workload", "model", "cores", "size", "config", "baseline",
+    return Derived(("runtime", "workload", "model", "variant", "cores", "size", "config",
+                    "baseline",
                     "repeat", "runs") + cols("wall_s") + ("wall_s_min", "wall_s_max")
                    + cols("speedup") + ("speedup_lo", "speedup_hi", "ideal") + cols("cpu_util")
                    + tuple(f for b in BESIDE for f in cols(b)) + PROCESS, rows)
@@ -140,35 +143,60 @@ def overlap(run, group):
                    + (cols("slowdown") + ("slowdown_reference",) if pool else ()), rows)
 
 
-def workloads(run, speed, io):
+# A pattern whose rows name no figure of their own is judged by the cores it kept busy: its
+# children's CPU counts in its row.
+BUSY = Figure("cpu_util", "cores", "higher")
+
+
+def judged(run, c, headlines=None):
+    """(Figure, values) a probe or pattern configuration is shown by: the figure a rule judges
+    its workload by (headlines: {workload: figure}), else its list's first, else a fixed
+    column; a pattern without any, the cores it kept busy."""
+    st = run.status[c]
+    fig, vals = probe_figure(run, st["workload"], c, (headlines or {}).get(st["workload"]))
+    if not vals and st["group"] == "pattern":
+        fig, vals = BUSY, run.values(c, BUSY.name)
+    # The cores a run kept busy is a column of every row, not a figure a list names.
+    return (BUSY if fig and fig.name == BUSY.name else fig), vals
+
+
+def workloads(run, speed, io, side, headlines=None):
     """Every workload's headline figure per configuration: cpu, the speedup at N cores (median
-    ratio, fastest runs, cv); io, the overlap at the largest unit count that ran; probe, the
-    figure the workload names (median, best and cv over runs)."""
+    ratio, fastest runs, cv); io, the overlap at the largest unit count that ran; probe and
+    pattern, the figure a rule judges it by or the workload names (median, best and cv over
+    runs); beside, the waiting unit's 99th-percentile wait per count of busy units."""
     rows = []
-    head = ("runtime", "workload", "kind", "model", "variant", "units", "cores", "config",
+    head = ("runtime", "workload", "kind", "model", "variant", "units", "cores", "busy", "config",
             "params", "figure", "unit", "better", "value", "value_best", "value_cv", "runs")
     for r in speed.records():
         if int(r["cores"]) == run.cores and r["speedup"] != "" and r["repeat"] == 1:
-            rows.append([r["runtime"], r["workload"], "cpu", r["model"], "", "", r["cores"],
-                         r["config"], run.params(r["config"]), "speedup", "×", "higher",
-                         r["speedup"], r["speedup_best"], r["speedup_cv"], r["runs"]])
+            rows.append([r["runtime"], r["workload"], "cpu", r["model"], r["variant"], "",
+                         r["cores"], "", r["config"], run.params(r["config"]), "speedup", "×",
+                         "higher", r["speedup"], r["speedup_best"], r["speedup_cv"], r["runs"]])
     largest = {}
     for r in io.records():
         key = (r["runtime"], r["workload"], r["model"])
         if key not in largest or r["units"] > largest[key]["units"]:
             largest[key] = r
     for r in largest.values():
-        rows.append([r["runtime"], r["workload"], "io", r["model"], "", r["units"], "",
+        rows.append([r["runtime"], r["workload"], "io", r["model"], "", r["units"], "", "",
                      r["config"], run.params(r["config"]), "overlap", "", "higher",
                      r["overlap"], r["overlap_best"], r["overlap_cv"], r["runs"]])
-    for c in run.find(group="probe"):
+    for c in run.find(group="probe") + run.find(group="pattern"):
         st = run.status[c]
-        fig, vals = probe_figure(run, st["workload"], c)
+        fig, vals = judged(run, c, headlines)
         if not vals:
             continue
-        rows.append([st["runtime"], st["workload"], "probe", st["model"], st["variant"],
-                     st["units"], st["cores"], c, run.params(c), fig.name, fig.unit, fig.better,
-                     *spread(vals, fig.better), len(vals)])
+        rows.append([st["runtime"], st["workload"], st["group"], st["model"],
+                     st["variant"], st["units"], st["cores"], "", c, run.params(c), fig.name,
+                     fig.unit, fig.better, *spread(vals, fig.better), len(vals)])
+    # One waiting unit beside busy ones: its 99th-percentile wait at each count of busy units.
+    for r in side.records():
+        if r["wait_p99_us"] != "":
+            rows.append([r["runtime"], r["workload"], "beside", r["model"], r["variant"],
+                         r["units"], "", r["busy"], r["config"], run.params(r["config"]),
+                         "wait_p99_us", "µs", "lower", r["wait_p99_us"], r["wait_p99_us_best"],
+                         r["wait_p99_us_cv"], r["runs"]])
     # In the order the configurations were planned, so the table's rows follow the plan.
     first = {}
     for c, st in run.status.items():
@@ -185,17 +213,17 @@ def constants(run):
                           for c in run.constants.values()])
 
 
-def headline_values(run, c):
+def headline_values(run, c, headlines=None):
     """(figure, values) a configuration is judged noisy by: its in-process time for CPU-bound
-    and IO work, its headline figure for a probe."""
+    and IO work, its headline figure for a probe or a pattern."""
     st = run.status[c]
-    if st["group"] == "probe":
-        fig, vals = probe_figure(run, st["workload"], c)
+    if GROUP_KIND.get(st["group"]) == "probe":
+        fig, vals = judged(run, c, headlines)
         return (fig.name if fig else ""), vals
     return "wall_s", run.values(c, "wall_s")
 
 
-def timing(run, cutoffs=None):
+def timing(run, cutoffs=None, headlines=None):
     """Each configuration's predicted and actual seconds (plan.py, bench.sh) and log2 of their
     ratio; the spread of its figure over its counted runs, the CPU busy and steal time of all
     PUs while it ran (status.csv), and noisy = 1 where that cv passes its kind's cut-off
@@ -208,7 +236,7 @@ def timing(run, cutoffs=None):
         ratio = math.log2(float(a) / float(p)) if p and a and float(p) > 0 and float(a) > 0 \
             and st["status"] != "cut" else ""
         kind = GROUP_KIND.get(st["group"], "")
-        fig, vals = headline_values(run, c) if st["status"] == "ok" else ("", [])
+        fig, vals = headline_values(run, c, headlines) if st["status"] == "ok" else ("", [])
         v = cv(vals)
         noisy = "" if v == "" or not cutoffs or kind not in cutoffs else int(v > cutoffs[kind])
         rows.append([c, st["group"], kind, st["status"], len(vals), fig, v,
@@ -216,19 +244,136 @@ def timing(run, cutoffs=None):
     return Derived(head, rows)
 
 
-def derive(run, probes, cutoffs=None):
+def busy_units(run, st):
+    """How many busy units a configuration of the beside group ran beside the waiting one: its
+    units less those of the roles its list fixes (echo:1), else less the fewest units of its
+    series (K = 0)."""
+    e = run.catalogue_of(st["runtime"]).get(st["workload"])
+    fixed = sum(e.roles.values()) if e and e.roles else None
+    if fixed is None:
+        fixed = min(int(float(run.status[c]["units"])) for c in run.find(
+            group="beside", runtime=st["runtime"], workload=st["workload"], model=st["model"],
+            variant=st["variant"]))
+    return int(float(st["units"])) - fixed
+
+
+def runtime_label(run, st):
+    """A model's name where several runtimes share a plot: C's with 'C' before it."""
+    name = label(run, st, True)
+    return f"C {name}" if st["runtime"] == DEFAULT_RUNTIME else name
+
+
+WAITS = ("wait_p50_us", "wait_p99_us")
+
+
+def beside_waits(run):
+    """One unit waiting (round trips to the delay server) beside K busy ones: per configuration
+    its median and 99th-percentile wait (each: median over runs, best, cv, lowest and highest
+    run) and the cores the run kept busy; series numbers one line per runtime, model, variant
+    and options (params) within a workload, for its plot."""
+    rows, series = [], {}
+    ran = [c for c in run.find(group="beside") if run.values(c, "wall_s")]
+    # A model's configurations that differ in their options (the busy units' work) are told
+    # apart by them.
+    opts = {}
+    for c in ran:
+        st = run.status[c]
+        opts.setdefault((st["runtime"], st["workload"], st["model"], st["variant"]),
+                        set()).add(run.params(c))
+    for c in ran:
+        st = run.status[c]
+        key = (st["runtime"], st["workload"], st["model"], st["variant"])
+        # Series are numbered within each workload (one plot each).
+        mine = series.setdefault(st["workload"], {})
+        k = mine.setdefault(key[:1] + key[2:] + (run.params(c),), len(mine) + 1)
+        name = " ".join(filter(None, (
+            runtime_label(run, st), st["variant"] if not model_variant(run, st) else "",
+            run.params(c) if len(opts[key]) > 1 else "")))
+        figs = [x for w in WAITS for x in with_ends(run.values(c, w))]
+        rows.append([st["runtime"], st["workload"], st["model"], st["variant"], run.params(c), k,
+                     name, busy_units(run, st), st["units"], st["delay_ms"],
+                     c, len(run.values(c, "wall_s")), *figs,
+                     *spread(run.values(c, "cpu_util"), "higher")])
+    return Derived(("runtime", "workload", "model", "variant", "params", "series", "label",
+                    "busy", "units", "delay_ms", "config", "runs")
+                   + tuple(f for w in WAITS for f in cols(w) + (f"{w}_min", f"{w}_max"))
+                   + cols("cpu_util"), rows)
+
+
+def with_ends(vals, better="lower"):
+    """median, best, cv, lowest, highest of a figure's values (empty fields where none)."""
+    return (*spread(vals, better), *((min(vals), max(vals)) if vals else ("", "")))
+
+
+def patterns(run):
+    """The notes' patterns: one row per configuration and figure — every figure of its rows'
+    figures field, and the cores it kept busy — with its unit and direction where its runtime's
+    list names them."""
+    rows = []
+    for c in run.find(group="pattern"):
+        st = run.status[c]
+        names = dict.fromkeys(k for r in run.rows.get(c, []) for k in r["figures"])
+        for name in list(names) + [BUSY.name]:
+            fig = run.figure(st["workload"], name, st["runtime"]) or \
+                (BUSY if name == BUSY.name else Figure(name, "", ""))
+            vals = (run.values(c, name) if name == BUSY.name
+                    else [r["figures"][name] for r in run.rows[c] if name in r["figures"]])
+            if vals:
+                rows.append([st["runtime"], st["workload"], st["model"], st["variant"],
+                             st["units"], st["cores"], c, run.params(c), fig.name, fig.unit,
+                             fig.better, len(vals), *with_ends(vals, fig.better)])
+    return Derived(("runtime", "workload", "model", "variant", "units", "cores", "config",
+                    "params", "figure", "unit", "better", "runs", "value", "value_best",
+                    "value_cv", "value_min", "value_max"), rows)
+
+
+def runtimes_side_by_side(run, speed, picks):
+    """The speedup lines that set the runtimes side by side on one plot: picks, ((runtimes,
+    model, workload), ...) with runtimes "c" (the C binary) or "other" (every other runtime),
+    each one series of its default variant over the cores, in the order picked; none where
+    only one runtime has any."""
+    rows, n = [], 0
+    for which, m, w in picks:
+        for rt in run.runtimes():
+            if (rt == DEFAULT_RUNTIME) != (which == DEFAULT_RUNTIME):
+                continue
+            mine = [r for r in speed.records() if r["runtime"] == rt and r["model"] == m
+                    and r["workload"] == w and r["variant"] == "" and r["repeat"] == 1
+                    and r["speedup"] != ""]
+            if not mine:
+                continue
+            n += 1
+            st = run.status[mine[0]["config"]]
+            name = runtime_label(run, st)
+            for r in sorted(mine, key=lambda r: r["cores"]):
+                rows.append([rt, w, m, n, f"{name} on {w}", int(r["cores"]), r["config"],
+                             r["speedup"], r["speedup_best"], r["speedup_cv"], r["speedup_lo"],
+                             r["speedup_hi"], r["cpu_util"]])
+    if len({r[0] for r in rows}) < 2:  # one runtime alone: nothing to set beside
+        rows = []
+    return Derived(("runtime", "workload", "model", "series", "label", "cores", "config")
+                   + cols("speedup") + ("speedup_lo", "speedup_hi", "cpu_util"), rows)
+
+
+def derive(run, probes, cutoffs=None, headlines=None, picks=()):
     """{file name: Derived}. probes names the probe behind each probe file ({"memory.csv": ..,
     "spawn.csv": .., "switch.csv": .., and the observation files}), as the rules that read them
-    name it; cutoffs, the noisy cut-off per kind (rule N's)."""
+    name it; cutoffs, the noisy cut-off per kind (rule N's); headlines, the figure a rule judges
+    a probe or pattern by ({workload: figure}); picks, the speedup series set side by side
+    (runtimes_side_by_side)."""
     speed = speedup(run)
     io = overlap(run, "io")
+    side = beside_waits(run)
     out = {"speedup.csv": speed, "io.csv": io, "pool.csv": overlap(run, "pool")}
     for name, workload in probes.items():
         out[name] = COST_FILES.get(name, observed)(run, workload)
     out.update({
-        "workloads.csv": workloads(run, speed, io),
+        "beside.csv": side,
+        "patterns.csv": patterns(run),
+        "runtimes.csv": runtimes_side_by_side(run, speed, picks),
+        "workloads.csv": workloads(run, speed, io, side, headlines),
         "constants.csv": constants(run),
-        "timing.csv": timing(run, cutoffs),
+        "timing.csv": timing(run, cutoffs, headlines),
     })
     return out
 

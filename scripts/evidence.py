@@ -1,8 +1,11 @@
 """evidence.py — what the rules' verdicts read: one runtime's derived figures and the run's
 status, with the questions several rules ask (the CPU-bound rows at N cores, the largest IO
-run, why something is missing). It also collects the parts of cells that have no measurement,
-for the table's "Missing" section."""
+run, a model's default against its own variants, whether a workload runs under a model at all,
+why something is missing). It also collects the parts of cells that have no measurement, for
+the table's "Missing" section."""
 from dataclasses import dataclass, field
+
+from results import model_name
 
 
 @dataclass
@@ -11,13 +14,21 @@ class Evidence:
     derived: dict         # {file name: derive.Derived}, the whole run
     runtime: str          # the runtime whose rows the rules judge
     missing: list = field(default_factory=list)  # (row, model, reason)
+    apart: tuple = ()     # CPU-bound workloads judged apart (rule R's remedies), not here
 
     def __post_init__(self):
         self.n = self.run.cores
         self.d = {k: [r for r in t.records() if r.get("runtime", self.runtime) == self.runtime]
                   for k, t in self.derived.items()}
         # The CPU-bound workloads this runtime ran or was to run, from the plan and the list.
-        self.cpu_workloads = self.run.workloads("cpu", self.runtime)
+        self.cpu_workloads = [w for w in self.run.workloads("cpu", self.runtime)
+                              if w not in self.apart]
+        # The headline's columns: the models the runtime's list names (serial aside).
+        self.models = self.run.models(self.runtime)
+
+    def name(self, m, variant=""):
+        """A model's name in this runtime's table."""
+        return model_name(self.runtime, m, variant)
 
     def find(self, **want):
         return self.run.find(runtime=self.runtime, **want)
@@ -26,15 +37,49 @@ class Evidence:
         self.missing.append((row, m, reason))
         return f"missing ({reason})"
 
-    def cpu_at_n(self, m):
-        """{workload: speedup row at N cores} for model m."""
+    def own(self, m, variant):
+        """Whether a variant is model m's own (another way to start its units), which shows
+        beside the model's default and does not decide."""
+        return bool(variant) and variant in self.run.own_variants(m, self.runtime)
+
+    def others(self, file):
+        """A derived file's rows of the other runtimes."""
+        return [r for r in self.derived[file].records()
+                if r.get("runtime", self.runtime) != self.runtime]
+
+    def na(self, m, workloads):
+        """Why none of these workloads applies to model m (its list does not run them under
+        it, or every configuration of them was unsupported), or None where one does."""
+        why = []
+        for w in workloads:
+            if self.run.applies(self.runtime, w, m) is False:
+                why.append(f"{w}: not run under {m} (its list)")
+                continue
+            cs = self.find(workload=w, model=m)
+            bad = [c for c in cs if self.run.status[c]["status"] == "unsupported"]
+            if cs and len(bad) == len(cs):
+                why.append(f"{w}: {self.run.why(bad[0])}")
+                continue
+            return None
+        return "; ".join(why) if why else None
+
+    def cpu_at_n(self, m, variant=""):
+        """{workload: speedup row at N cores} for model m (its default, or a variant)."""
         return {r["workload"]: r for r in self.d["speedup.csv"]
-                if r["model"] == m and int(r["cores"]) == self.n and r["speedup"] != ""
-                and r["repeat"] == 1}
+                if r["model"] == m and r["variant"] == variant and int(r["cores"]) == self.n
+                and r["speedup"] != "" and r["repeat"] == 1 and r["workload"] not in self.apart}
+
+    def variants_at_n(self, m):
+        """{variant: {workload: speedup row at N cores}} of model m's own variants."""
+        out = {}
+        for r in self.d["speedup.csv"]:
+            if r["model"] == m and self.own(m, r["variant"]) and r["workload"] not in self.apart:
+                out.setdefault(r["variant"], {})
+        return {v: self.cpu_at_n(m, v) for v in out}
 
     def why_cpu(self, m):
         cs = [c for w in self.cpu_workloads for c in self.find(group="cpu", workload=w, model=m,
-                                                                cores=self.n)]
+                                                                cores=self.n, variant="")]
         base = [c for w in self.cpu_workloads for c in self.find(group="cpu", workload=w,
                                                                   model="serial", cores=1)]
         for c in cs + base:
@@ -43,7 +88,7 @@ class Evidence:
         return "no CPU-bound runs at N cores" if not cs else "no serial 1-core baseline"
 
     def why_cpu_workload(self, m, w):
-        c = self.find(group="cpu", workload=w, model=m, cores=self.n)
+        c = self.find(group="cpu", workload=w, model=m, cores=self.n, variant="")
         return f"{w} at {self.n} cores: " + (self.run.why(c[0]) if c else "not in this run")
 
     def io_largest(self, m, w, group="io"):
@@ -90,5 +135,15 @@ class Evidence:
                 and best["cpu_util"] != "" and best["cpu_util"] >= share * self.n)
 
     def cost(self, file, m):
-        """A model's rows of a probe file (memory.csv, spawn.csv, switch.csv, an observation)."""
-        return [x for x in self.d[file] if x["model"] == m]
+        """A model's rows of a probe file (memory.csv, spawn.csv, switch.csv, an observation),
+        its default's before its own variants'."""
+        rows = [x for x in self.d[file] if x["model"] == m]
+        return sorted(rows, key=lambda x: self.own(m, x.get("variant", "")))
+
+    def default(self, file, m):
+        """A model's rows of a probe file that decide its cell: not its own variants."""
+        return [x for x in self.cost(file, m) if not self.own(m, x.get("variant", ""))]
+
+    def variants(self, file, m):
+        """A model's own variants' rows of a probe file: shown beside, never deciding."""
+        return [x for x in self.cost(file, m) if self.own(m, x.get("variant", ""))]

@@ -24,6 +24,6 @@ do for [e = -6:4] { do for [k in '1 2 5'] { set ytics add (sprintf('%g', k * 10.
 set mytics 10
 plot for [i = 2:4] data using (picked(wl) && strcol('model') eq word(models, i) ? \
 	column('units') : NaN):'wall_s':'wall_s_min':'wall_s_max' with yerrorlines lt i \
-	title model_title(word(models, i)), \
+	title runtime_title(word(models, i), rt), \
 	data using (picked(wl) ? column('units') : NaN):'ideal_s' \
 	smooth unique with lines dt 2 lc rgb 'black' lw 1.5 title 'ideal (every wait overlapped)'

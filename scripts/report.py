@@ -61,7 +61,7 @@ def main(argv):
         return 1
     try:
         run = Run(folder)
-        figures = derive.derive(run, rules.PROBES, rules.NOISY)
+        figures = derive.derive(run, rules.PROBES, rules.NOISY, rules.HEADLINES, rules.PICKS)
     except Bad as e:
         print(f"report: {e}", file=sys.stderr)
         return 1

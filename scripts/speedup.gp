@@ -6,9 +6,12 @@ out = ARG2
 load ARG0[:strstrt(ARG0, 'speedup.gp') - 1].'common.gp'
 wl = ARG3
 rt = ARG4
-# This workload's rows of this runtime (a runtime's serial run is its own baseline); of the
-# serial 1-core baseline, measured again before each model's block, the first measurement.
-picked(w) = strcol('workload') eq w && strcol('runtime') eq rt && column('repeat') == 1
+# This workload's rows of this runtime (a runtime's serial run is its own baseline), each model's
+# default (its own variants ran at N cores only); of the serial 1-core baseline, measured again
+# before each model's block, the first measurement.
+picked(w) = strcol('workload') eq w && strcol('runtime') eq rt && column('repeat') == 1 && \
+	strcol('variant') eq ''
+
 stats data using (picked(wl) ? column('cores') : NaN) nooutput
 nmax = STATS_max
 # Models sit a little apart on x so their error bars do not hide each other.
@@ -23,4 +26,4 @@ plot data using (picked(wl) && strcol('model') eq 'serial' ? column('cores') : N
 	for [i = 1:4] data using (picked(wl) && strcol('model') eq word(models, i) ? \
 	column('cores') + (i - 2.5) * nmax * 0.01 : NaN):'speedup_best':'speedup_lo':'speedup_hi' \
 	with yerrorlines lt i \
-	title model_title(word(models, i))
+	title runtime_title(word(models, i), rt)

@@ -1,14 +1,16 @@
 """table.py — TABLE.md from one results folder and its derived figures, in sections later work
-extends: the headline table (the original table's rows, one column per model, the CPython
-claim and rule E), the rules under it, every workload's headline figure by model (grouped by
-runtime when more than one ran), whole-process times, the noisy configurations (rule N), the
-budget, and what is missing and why."""
+extends: the headline tables (the original table's rows, one column per model the runtime's
+list names, the CPython claim and rule E) — CPython's first where the run has its rows, then
+C's — and the rules under them; where C and CPython differ, and why; the notes' remedies for the
+GIL (rule R), the convoy effect (rule V) and the notes' patterns (rules U, Q, F, G); every
+workload's headline figure by model (grouped by runtime when more than one ran), whole-process
+times, the noisy configurations (rule N), the budget, and what is missing and why."""
 import os
 
 from evidence import Evidence
-from results import DEFAULT_RUNTIME, HEADS, MODELS, g
-from rules import RULE, RULES, markdown
-from verdicts import same
+from results import DEFAULT_RUNTIME, HEADS, MODELS, g, model_name, runtime_name
+from rules import APART, RULE, RULES, markdown
+from verdicts import capital, same
 
 
 def intro(run):
@@ -79,39 +81,188 @@ def budget(run, derived):
     return out + [""]
 
 
+HEADLINE = [r for r in RULES if r.section == "headline" and r.verdict is not None]
+
+
 def headline(ev):
-    """The original table's rows measured for one runtime, each verdict by its rule, then the
-    rules themselves."""
+    """The original table's rows measured for one runtime, each verdict by its rule: the lines,
+    and {(rule letter, model): Cell} for the differences section."""
     e = RULE["E"]
+    models = ev.models
     out = [
-        "| | " + " | ".join(HEADS[m] for m in MODELS)
-        + f" | CPython claim | {e.title} (rule {e.letter}) |",
-        "|---" * (len(MODELS) + 3) + "|",
+        "| | " + " | ".join(ev.name(m) for m in models)
+        + f" | CPython claim | {runtime_name(ev.runtime)} {e.title} (rule {e.letter}) |",
+        "|---" * (len(models) + 3) + "|",
     ]
-    for rule in RULES:
-        if rule.verdict is None:
-            continue
-        cells = [rule.verdict(rule, ev, m) for m in MODELS]
+    cells = {}
+    for rule in HEADLINE:
+        row = [rule.verdict(rule, ev, m) for m in models]
+        cells.update({(rule.letter, m): c for m, c in zip(models, row)})
         claim = rule.claim.text if rule.claim else "—"
-        verdict = (" / ".join(same(e, rule, m, c) for m, c in zip(MODELS, cells))
+        verdict = (" / ".join(same(e, rule, m, c) for m, c in zip(models, row))
                    if rule.claim else "—")
         out.append(f"| **{rule.row(ev.n)}** (rule {rule.letter}) | "
-                   + " | ".join(c.text for c in cells) + f" | {claim} | {verdict} |")
-    return out + [
-        "",
-        "Rules (every verdict word above comes from one of these; N = "
-        f"{ev.n} cores, from hwloc):",
-        "",
-        markdown(ev.n),
-        "",
-    ]
+                   + " | ".join(c.text for c in row) + f" | {claim} | {verdict} |")
+    return out + [""], cells
+
+
+def headlines(run, derived):
+    """The headline tables: the original table measured for each other runtime first (CPython's
+    is what the original table was written about), then for C; then the rules. Returns the
+    lines, {runtime: cells} and every runtime's Evidence."""
+    ran = run.runtimes()
+    rts = [rt for rt in ran if rt != DEFAULT_RUNTIME] + \
+        [DEFAULT_RUNTIME] * (DEFAULT_RUNTIME in ran or not ran)
+    evs = {rt: Evidence(run, derived, rt, apart=APART) for rt in rts}
+    out, cells = [], {}
+    for rt in rts:
+        if rt != DEFAULT_RUNTIME:
+            out += [f"## The original table, measured for {runtime_name(rt)}", ""]
+        elif len(rts) > 1:
+            out += ["## The same table for C", ""]
+        lines, cells[rt] = headline(evs[rt])
+        out += lines
+    n = run.cores
+    out += ["Rules (every verdict word above comes from one of these; N = "
+            f"{n} cores, from hwloc; where a model has variants of its own — another way to "
+            "start or feed its units — its default decides and the variants are shown "
+            "beside):", "", markdown(n, ("headline", "")), ""]
+    return out, cells, evs
+
+
+def differences(evs, cells):
+    """Where a row's verdict for a model differs between C and another runtime, both cells'
+    words and figures and why (the rule record's reason for that model)."""
+    out = []
+    if DEFAULT_RUNTIME not in cells:  # one runtime only: nothing to set beside
+        return out
+    c = cells[DEFAULT_RUNTIME]
+    for rt, mine in cells.items():
+        if rt == DEFAULT_RUNTIME:
+            continue
+        lines = []
+        for rule in HEADLINE:
+            for m in evs[rt].models:
+                a, b = c.get((rule.letter, m)), mine.get((rule.letter, m))
+                if a is None or b is None or a.verdict is None or b.verdict is None \
+                        or a.words == b.words:
+                    continue
+                why = rule.why.get(m, "no reason for this difference is recorded in rules.py")
+                lines.append(
+                    f"- **{rule.row(evs[rt].n)}**, {m}: C {evs[DEFAULT_RUNTIME].name(m)} "
+                    f"*{words(a)}* ({a.brief}); {runtime_name(rt)} {evs[rt].name(m)} "
+                    f"*{words(b)}* ({b.brief}). {capital(why)}.")
+        out += [f"## Where C and {runtime_name(rt)} differ, and why", "",
+                "Each row of the two tables above whose verdict words differ for a model, with "
+                "the figure behind each and the reason its rule's record gives.", ""]
+        out += lines or ["None: every row that has a verdict in both says the same words."]
+        out.append("")
+    return out
+
+
+def words(cell):
+    return ", ".join(sorted(cell.words)) or "none"
+
+
+def section_rules(rule, n):
+    """A section's own rule, stated under it (the headline tables' are listed under them)."""
+    return [f"Rule {rule.letter}: {rule.prose(rule, n)}", ""]
+
+
+def remedies(evs):
+    """Rule R: each remedy's speedup at N cores and its word, per runtime that ran them."""
+    rule = RULE["R"]
+    out = []
+    for rt, ev in evs.items():
+        items = rule.items(rule, ev)
+        if not items:
+            continue
+        out += [f"## {rule.title}, measured ({runtime_name(rt)})", "",
+                f"| remedy | how | gave a speedup at {ev.n} cores? (rule {rule.letter}: "
+                "speedup, median and best) |", "|---|---|---|"]
+        for item in items:
+            m, v, w, how = item
+            out.append(f"| {ev.name(m, v)} on {w} | {how} | "
+                       f"{rule.verdict(rule, ev, item).text} |")
+        out += [""] + section_rules(rule, ev.n)
+    return out
+
+
+def convoy(run, evs, derived):
+    """Rule V: the waiting unit's median and 99th-percentile wait per count of busy units, per
+    runtime and model (plots.sh draws them: plots/beside-WORKLOAD)."""
+    rule = RULE["V"]
+    recs = [r for r in derived["beside.csv"].records() if r["workload"] in rule.workloads]
+    if not recs:
+        return []
+    ks = sorted({int(r["busy"]) for r in recs})
+    plots = ", ".join(f"plots/beside-{w}.svg" for w in dict.fromkeys(r["workload"] for r in recs))
+    out = ["## " + rule.title, "",
+           "One unit waiting beside K busy ones: its wait, median / 99th percentile in µs "
+           f"(median over runs; {plots}).", "",
+           "| runtime, model | " + " | ".join(f"K = {k}" for k in ks)
+           + f" | convoy? (rule {rule.letter}) |", "|---" * (len(ks) + 2) + "|"]
+    for rt, ev in evs.items():
+        for item in rule.items(rule, ev):
+            mine = {int(r["busy"]): r for r in recs if r["runtime"] == rt
+                    and (r["workload"], r["series"]) == item}
+            cell = rule.verdict(rule, ev, item)
+            label = next(iter(mine.values()))["label"]
+            out.append(f"| {label} | " + " | ".join(
+                f"{g(mine[k]['wait_p50_us'])} / {g(mine[k]['wait_p99_us'])}"
+                if k in mine and mine[k]["wait_p99_us"] != "" else "—" for k in ks)
+                + f" | {cell.text} |")
+    return out + [""] + section_rules(rule, run.cores)
+
+
+def patterns(run, evs, derived):
+    """The notes' patterns: a row per pattern that ran, a column per runtime's model, each cell
+    the figure its rule judges it by with the rule's word (a pattern no rule judges: its
+    figure per variant)."""
+    recs = derived["patterns.csv"].records()
+    if not recs:
+        return []
+    judged = {w: r for r in RULES if r.section == "patterns" for w in r.workloads}
+    cols = []
+    for rt, ev in evs.items():
+        ms = dict.fromkeys(r["model"] for r in recs if r["runtime"] == rt)
+        cols += [(rt, m) for m in ("serial",) + tuple(ev.models) if m in ms]
+    many = len({rt for rt, _ in cols}) > 1
+    out = ["## The notes' patterns", "",
+           "Each pattern under every model it ran under: the figure its rule judges it by, per "
+           "variant, median over runs, with the rule's word.", "",
+           "| pattern | figure | " + " | ".join(
+               (f"{runtime_name(rt)} " if many else "") + model_name(rt, m) for rt, m in cols)
+           + " |", "|---" * (len(cols) + 2) + "|"]
+    shown = []
+    for w in dict.fromkeys(r["workload"] for r in recs):
+        rule = judged.get(w)
+        fig = rule.figure if rule else next(r["figure"] for r in recs if r["workload"] == w)
+        cells = []
+        for rt, m in cols:
+            if rule:
+                cells.append(rule.verdict(rule, evs[rt], m).text)
+                continue
+            mine = [r for r in recs if r["runtime"] == rt and r["model"] == m
+                    and r["workload"] == w and r["figure"] == fig]
+            cells.append("; ".join(" ".join(filter(None, (r["variant"], g(r["value"]))))
+                                   for r in mine) or "—")
+        out.append(f"| {w}" + (f" (rule {rule.letter})" if rule else "") + f" | {fig} | "
+                   + " | ".join(cells) + " |")
+        if rule and rule not in shown:
+            shown.append(rule)
+    out.append("")
+    for rule in shown:
+        out += section_rules(rule, run.cores)
+    return out
 
 
 def columns(run, runtime):
-    """The models a runtime ran, serial first, then the headline's order, then any others."""
+    """The models a runtime ran, serial first, then the headline's order (its list's), then any
+    others."""
     ran = dict.fromkeys(run.status[c]["model"] for c in run.find(runtime=runtime))
-    return [m for m in ("serial",) + MODELS if m in ran] + [m for m in ran
-                                                             if m not in MODELS + ("serial",)]
+    order = ["serial"] + run.models(runtime)
+    return [m for m in order if m in ran] + [m for m in ran if m not in order]
 
 
 def count(x, what):
@@ -121,10 +272,14 @@ def count(x, what):
 
 def variants(recs):
     """A label per record for the fields that vary among a workload's records (variant, the
-    options in params, cores, units), so each of a probe's variants is told apart in its
-    cell."""
-    vary = [f for f in ("variant", "params", "cores", "units") if len({r[f] for r in recs}) > 1]
+    options in params, cores, units, busy units beside a waiting one), so each of a probe's
+    variants is told apart in its cell."""
+    vary = [f for f in ("variant", "params", "cores", "units", "busy")
+            if len({r[f] for r in recs}) > 1]
+    if "busy" in vary and "units" in vary:  # the busy units are the units but the waiting one
+        vary.remove("units")
     return {id(r): " ".join(filter(None, (r[f] if f in ("variant", "params")
+                                          else f"{int(r[f])} busy" if f == "busy"
                                           else count(r[f], f[:-1]) for f in vary)))
             for r in recs}
 
@@ -135,12 +290,14 @@ def figure_of(kind, rec, n):
     if kind == "io":
         return "overlap at the largest unit count"
     unit = f"{rec['unit']}, " if rec["unit"] else ""
-    return f"{rec['figure']} ({unit}{rec['better']} is better, median)"
+    beside = ", of the waiting unit beside K busy ones" if kind == "beside" else ""
+    return f"{rec['figure']} ({unit}{rec['better']} is better, median{beside})"
 
 
 # Why a workload's configurations that ran left no headline figure, by kind.
 NO_FIGURE = {"cpu": "no serial 1-core run to compare with", "io": "no delay to overlap",
-             "probe": "no figure in its rows"}
+             "probe": "no figure in its rows", "pattern": "no figure in its rows",
+             "beside": "no wait percentiles in its rows"}
 
 
 def workload_cell(run, ev, kind, recs, labels, w, m):
@@ -151,6 +308,8 @@ def workload_cell(run, ev, kind, recs, labels, w, m):
         where = {"cores": run.cores} if kind == "cpu" else {}
         cs = ev.find(group=kind, workload=w, model=m, **where)
         bad = [c for c in cs if run.status[c]["status"] != "ok"]
+        if bad and all(run.status[c]["status"] == "unsupported" for c in cs):
+            return f"not applicable ({run.status[bad[0]]['message'] or 'unsupported'})"
         if bad:
             return f"missing ({run.why(bad[0])})"
         return f"missing ({NO_FIGURE.get(kind, 'no figure')})" if cs else "—"
@@ -187,9 +346,7 @@ def per_workload(run, derived):
                               if run.status[c]["group"] != "pool")
         if len(rts) > 1:
             out += [f"### Runtime {rt}", ""]
-        # The headline's names describe the C binary's models; another runtime's keep theirs.
-        heads = HEADS if rt == DEFAULT_RUNTIME else {}
-        out += ["| workload | kind | figure | " + " | ".join(heads.get(m, m) for m in models)
+        out += ["| workload | kind | figure | " + " | ".join(model_name(rt, m) for m in models)
                 + " |", "|---" * (len(models) + 3) + "|"]
         for w in names:
             wrecs = [r for r in mine if r["workload"] == w]
@@ -203,7 +360,8 @@ def per_workload(run, derived):
 
 
 def whole_process(run, derived):
-    rows = [r for r in derived["speedup.csv"].records() if r["runtime"] == DEFAULT_RUNTIME]
+    rows = [r for r in derived["speedup.csv"].records() if r["runtime"] == DEFAULT_RUNTIME
+            and r["variant"] == ""]
     if not rows:
         return []
     models = ("serial",) + MODELS
@@ -263,9 +421,12 @@ def noisy(run, derived):
     return out + [""]
 
 
-def missing(run, lost):
-    """The parts of cells without a measurement, and the configurations that were not
-    measured (with the planned ones that never ran), each with why."""
+def missing(run, evs):
+    """The parts of cells without a measurement (each runtime's; another runtime's named), and
+    the configurations that were not measured (with the planned ones that never ran), each with
+    why."""
+    lost = [(f"{runtime_name(rt)}: " if rt != DEFAULT_RUNTIME else "", row,
+             model_name(rt, m), why) for rt, ev in evs.items() for row, m, why in ev.missing]
     notrun = {}
     for c, r in run.status.items():
         if r["status"] != "ok":
@@ -284,7 +445,7 @@ def missing(run, lost):
         out += ["## Missing", ""]
     if lost:
         out += [f"{len(lost)} parts of cells have no measurement:", ""]
-        out += [f"- {row} / {HEADS.get(m, m)}: {why}" for row, m, why in lost]
+        out += [f"- {rt}{row} / {m}: {why}" for rt, row, m, why in lost]
         out.append("")
     if notrun:
         out += [f"{sum(map(len, notrun.values()))} of {total} configurations were not "
@@ -296,11 +457,15 @@ def missing(run, lost):
 
 def table(run, derived):
     """TABLE.md's text."""
-    ev = Evidence(run, derived, DEFAULT_RUNTIME)
-    out = intro(run) + headline(ev)
+    heads, cells, evs = headlines(run, derived)
+    out = intro(run) + heads
+    out += differences(evs, cells)
+    out += remedies(evs)
+    out += convoy(run, evs, derived)
+    out += patterns(run, evs, derived)
     out += per_workload(run, derived)
     out += whole_process(run, derived)
     out += noisy(run, derived)
     out += budget(run, derived)
-    out += missing(run, ev.missing)
+    out += missing(run, evs)
     return "\n".join(out)
