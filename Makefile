@@ -17,10 +17,14 @@ BENCH_SRC := $(filter-out bench/tools/%,$(wildcard bench/*.c bench/*/*.c))
 # Hand-written coroutine switches, one file per architecture (bench/coro/switch_<arch>.S): each
 # is assembled everywhere and is empty but on its own architecture.
 ASM_SRC   := $(wildcard bench/*/*.S)
-HDR       := $(wildcard bench/*/*.h workloads/*.h)
+HDR       := $(wildcard bench/*/*.h workloads/*.h workloads/stackless/*.h)
 MODEL_SRC := $(wildcard bench/models/*.c)
 WL_SRC    := $(wildcard workloads/*.c)
-OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) $(B)/registry.o
+# The stackless model's state-machine versions of the probes, one file per probe (the one
+# exception to one source per workload: workloads/stackless/stackless.h says why).
+SL_SRC    := $(wildcard workloads/stackless/*.c)
+OBJ := $(BENCH_SRC:%.c=$(B)/%.o) $(ASM_SRC:%.S=$(B)/%.o) $(WL_SRC:%.c=$(B)/%.o) \
+	$(SL_SRC:%.c=$(B)/%.o) $(B)/registry.o
 
 # What a fresh Debian/Ubuntu machine lacks: the commands and headers this Makefile uses.
 DEPS_PKGS := libhwloc-dev pkg-config gnuplot-nox hyperfine hwloc python3 procps shellcheck \
@@ -57,14 +61,15 @@ $(B)/%.o: %.S | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The tables of models and workloads, generated from the file lists: adding a model or a
-# workload is adding one file. Models are listed by their .rank (the serial baseline first).
+# The tables of models, workloads and stackless probes, generated from the file lists: adding a
+# model or a workload is adding one file. Models are listed by their .rank (the serial baseline
+# first).
 MODELS_BY_RANK = $(shell for f in $(MODEL_SRC); do \
 	printf '%s %s\n' "$$(sed -n 's/^[[:space:]]*\.rank = \([0-9]*\),.*/\1/p' $$f)" \
 	"$$(basename $$f .c)"; done | sort -n | cut -d' ' -f2)
-$(B)/registry.c: $(WL_SRC) $(MODEL_SRC) Makefile
+$(B)/registry.c: $(WL_SRC) $(MODEL_SRC) $(SL_SRC) Makefile
 	@mkdir -p $(B)
-	@{ echo '#include "core/cvp.h"'; \
+	@{ echo '#include "core/cvp.h"'; echo '#include "workloads/stackless/stackless.h"'; \
 	  for f in $(MODELS_BY_RANK); do echo "extern const struct model model_$$f;"; done; \
 	  echo 'const struct model *const models[] = {'; \
 	  for f in $(MODELS_BY_RANK); do echo "	&model_$$f,"; done; \
@@ -72,6 +77,10 @@ $(B)/registry.c: $(WL_SRC) $(MODEL_SRC) Makefile
 	  for f in $(basename $(notdir $(WL_SRC))); do echo "extern const struct workload workload_$$f;"; done; \
 	  echo 'const struct workload *const workloads[] = {'; \
 	  for f in $(basename $(notdir $(WL_SRC))); do echo "	&workload_$$f,"; done; \
+	  echo '	0,'; echo '};'; \
+	  for f in $(basename $(notdir $(SL_SRC))); do echo "extern const struct sl_probe stackless_$$f;"; done; \
+	  echo 'const struct sl_probe *const stackless_probes[] = {'; \
+	  for f in $(basename $(notdir $(SL_SRC))); do echo "	&stackless_$$f,"; done; \
 	  echo '	0,'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
 $(B)/registry.o: $(B)/registry.c $(HDR)

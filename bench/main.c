@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		return run_places(&q);
 	if (!h.given[H_MODEL]) {
 		char names[256];
-		caps_models(0, names, sizeof names);
+		caps_models(0, NULL, names, sizeof names);
 		cvp_die(EXIT_USAGE, "--model: missing (one of: %s)", names);
 	}
 	if (!h.given[H_WORKLOAD])

@@ -2,10 +2,11 @@
 # sanitize.sh — run by `make sanitize` through tests/run.sh, after the test files that hold
 # under a slow binary (bad input, faults, security) ran against build/asan/cvp: every model x
 # workload under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/cvp; coroutine
-# switches carry fiber annotations, under both --switch backends), the threads model under
-# ThreadSanitizer (build/tsan/cvp; TSan's fiber API is not used, so the tsan build covers
-# threads, not coros), and valgrind memcheck on coroutines (stacks registered with
-# VALGRIND_STACK_REGISTER), again under both backends. Timing and memory
+# switches carry fiber annotations, under both --switch backends; stackless units run their
+# probes and skip the rest), the threads model under ThreadSanitizer (build/tsan/cvp; TSan's
+# fiber API is not used, so the tsan build covers threads, not coros), and valgrind memcheck on
+# coroutines (stacks registered with VALGRIND_STACK_REGISTER), again under both backends, and on
+# stackless units. Timing and memory
 # relations (test_core's cpu_util, test_io, test_cost) are left out: a sanitizer changes what
 # they measure.
 set -u
@@ -42,7 +43,7 @@ matrix() {
 	done
 }
 echo "== every model x workload (asan)"
-matrix build/asan/cvp "serial threads procs coros"
+matrix build/asan/cvp "serial threads procs coros stackless"
 echo "== coros with the hand-written switch (asan)"
 matrix build/asan/cvp coros --switch asm
 echo "== threads model (tsan)"
@@ -68,6 +69,19 @@ if command -v valgrind >/dev/null; then
 			[ "$rc" -eq 0 ] && pass "valgrind: coros --switch $sw x $w: clean" ||
 				fail "valgrind: coros --switch $sw x $w: exit $rc ($(head -n 5 "$TMP/err"))"
 		done
+	done
+	for w in idle spawn sleep pingpong; do
+		case $w in
+		pingpong) args="--size 200" ;;
+		sleep) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
+		*) args="--units 20" ;;
+		esac
+		# shellcheck disable=SC2086 # split on purpose
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$CVP" --model stackless --workload "$w" $args >/dev/null 2>"$TMP/err"
+		rc=$?
+		[ "$rc" -eq 0 ] && pass "valgrind: stackless x $w: clean" ||
+			fail "valgrind: stackless x $w: exit $rc ($(head -n 5 "$TMP/err"))"
 	done
 else
 	fail "valgrind is not installed (make sanitize installs it)"

@@ -24,7 +24,7 @@ while IFS='|' read -r want args; do
 	fi
 done <<TABLE
 # names: unknown values list the valid ones; missing names
---model: unknown value 'fibers' (valid: serial, threads, procs, coros)|--model fibers --workload hash
+--model: unknown value 'fibers' (valid: serial, threads, procs, coros, stackless)|--model fibers --workload hash
 --workload: unknown value 'nosuch' (valid: |--model threads --workload nosuch
 --workload: unknown value '' (valid: |--model threads --workload ""
 --pin: unknown value 'diagonal' (valid: compact, scatter, none)|$H --pin diagonal
@@ -90,6 +90,8 @@ done <<TABLE
 --touch-kib: '1048577' is out of range|--model threads --workload idle --touch-kib 1048577
 --touch-kib: does not apply to hash under threads (an option of idle)|$H --touch-kib 4
 --touch-kib: 64 KiB does not fit|--model coros --workload idle --units 10 --touch-kib 64 --stack-kib 64
+--touch-kib: a stackless unit has no stack to touch|--model stackless --workload idle --units 10 --touch-kib 4
+--stack-kib: does not apply to idle under stackless (an option of threads, coros)|--model stackless --workload idle --stack-kib 64
 # --timeout-s
 --timeout-s: '0' is out of range|$H --timeout-s 0
 --timeout-s: '-1' is not a whole number (negative)|$H --timeout-s -1

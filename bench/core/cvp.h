@@ -118,6 +118,10 @@ struct model {
 	/* Cooperative models: the running unit stops until another wakes it (a queue's waiters). */
 	void (*park)(struct run *r);
 	void (*wake)(struct run *r, uint64_t unit);
+	/* Optional: why the model cannot run workload wl at all, whatever its caps say (units
+	 * that cannot run a workload's run(): stackless); NULL when it can. The run is skipped
+	 * (exit 4) with the reason, and --list leaves the model out of wl's models. */
+	const char *(*cannot_run)(const struct workload *wl);
 };
 
 extern const struct model *const models[];       /* generated: one per bench/models file */
@@ -160,6 +164,11 @@ void gate_open(_Atomic uint32_t *open);
 void barrier_finish(struct run *r);
 /* Let units waiting in barrier_finish go (a unit died and will never finish). */
 void barrier_finish_release(struct run *r);
+
+/* seam/hold.c: wl_hold for units that cannot wait inside a call (stackless): the unit arrives
+ * and does not wait. True in the last to arrive, once it has measured; the model keeps the
+ * others parked until then. */
+bool hold_arrive(struct run *r);
 
 /* seam/waits.c: the duration of every wait (a sleep, a round trip), merged over units. */
 struct waits *waits_new(uint64_t cap);

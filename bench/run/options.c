@@ -231,11 +231,16 @@ const char *caps_words(unsigned caps)
 	return "units in one address space";
 }
 
-void caps_models(unsigned caps, char *buf, size_t len)
+bool model_can_run(const struct model *m, const struct workload *wl)
+{
+	return !m->cannot_run || !m->cannot_run(wl);
+}
+
+void caps_models(unsigned caps, const struct workload *wl, char *buf, size_t len)
 {
 	buf[0] = 0;
 	for (int i = 0; models[i]; i++)
-		if ((models[i]->caps & caps) == caps)
+		if ((models[i]->caps & caps) == caps && (!wl || model_can_run(models[i], wl)))
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", *buf ? ", " : "",
 				 models[i]->name);
 	if (!*buf)
@@ -400,7 +405,7 @@ static void models_words(struct words *w, const struct workload *wl)
 			ch = o;
 	for (int i = 0; models[i]; i++) {
 		unsigned caps = models[i]->caps;
-		if ((caps & wl->needs) != wl->needs)
+		if ((caps & wl->needs) != wl->needs || !model_can_run(models[i], wl))
 			continue;
 		if (!ch) {
 			word(w, "%s", models[i]->name);

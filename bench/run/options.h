@@ -36,8 +36,11 @@ int opt_count(const struct wl_opt *opts);
 void opt_format(const struct wl_opt *o, uint64_t v, char *buf, size_t len);
 /* Index of s in names (NULL-ended), or exit 2 listing the valid ones under flag. */
 int opt_choose(const char *flag, const char *s, const char *const *names);
-/* The names of the models that offer every cap in caps, ", "-separated, into buf. */
-void caps_models(unsigned caps, char *buf, size_t len);
+/* The names of the models that offer every cap in caps (and can run workload wl, unless NULL),
+ * ", "-separated, into buf. */
+void caps_models(unsigned caps, const struct workload *wl, char *buf, size_t len);
+/* Whether model m can run workload wl at all (struct model's cannot_run), whatever its caps. */
+bool model_can_run(const struct model *m, const struct workload *wl);
 /* What a set of caps means, in words, for messages. */
 const char *caps_words(unsigned caps);
 

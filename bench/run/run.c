@@ -89,7 +89,7 @@ _Noreturn void run_serve(const struct request *q, struct cmdline *cl)
 static _Noreturn void unsupported(const struct run *r, const char *what, unsigned needs)
 {
 	char who[256];
-	caps_models(needs, who, sizeof who);
+	caps_models(needs, r->wl, who, sizeof who);
 	cvp_die(EXIT_UNSUPPORTED, "%s under %s: skipped, it needs %s (%s)", what, r->model->name,
 		caps_words(needs & ~r->model->caps), who);
 }
@@ -156,6 +156,9 @@ static void counts(struct run *r, const struct request *q)
 static void needs(struct run *r)
 {
 	const struct workload *wl = r->wl;
+	const char *why = r->model->cannot_run ? r->model->cannot_run(wl) : NULL;
+	if (why)
+		cvp_die(EXIT_UNSUPPORTED, "%s under %s: skipped, %s", wl->name, r->model->name, why);
 	if ((r->model->caps & wl->needs) != wl->needs)
 		unsupported(r, wl->name, wl->needs);
 	for (int i = 0; wl->opts && wl->opts[i].name; i++) {

@@ -1,5 +1,6 @@
 /* hold.c — where units wait for each other inside their work: wl_meet (all arrive, then all go)
- * and the memory probe's wl_hold_baseline and wl_hold. In wl_hold every unit parks;
+ * and the memory probe's wl_hold_baseline and wl_hold (hold_arrive for stackless units, whose
+ * model parks them itself). In wl_hold every unit parks;
  * the last to arrive measures, while all N are alive and idle, how much the process (where
  * units have address spaces of their own: every child and the parent) and the kernel grew, per
  * unit:
@@ -147,6 +148,15 @@ void wl_hold(const struct wl_ctx *ctx)
 		measure(r);
 		gate_open(&r->sh->hold_open);
 	}
+}
+
+bool hold_arrive(struct run *r)
+{
+	if (atomic_fetch_add(&r->sh->held, 1) + 1 < r->units)
+		return false;
+	measure(r);
+	gate_open(&r->sh->hold_open);
+	return true;
 }
 
 void wl_meet(const struct wl_ctx *ctx)
