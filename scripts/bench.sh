@@ -311,6 +311,10 @@ run_config() {
 	[ -z "$v" ] || set -- "$@" --variant "$v"
 	[ -z "$size" ] || set -- "$@" --size "$size"
 	[ -z "$delay" ] || set -- "$@" --delay-ms "$delay"
+	# a model's options, name=value;... (plain words: from the binary's own list)
+	for o in $(printf '%s' "$opts" | tr ';' ' '); do
+		set -- "$@" "--${o%%=*}" "${o#*=}"
+	done
 	if [ "$group" = cpu ]; then
 		expect=$(awk -F, -v r="$rtname" -v w="$w" -v s="$size" 'NR == 1 { for (k = 1; k <= NF; k++) c[$k] = k; next }
 			$c["runtime"] == r && $c["workload"] == w && $c["size"] == s { print $c["checksum"]; exit }' "$RUN/raw/reference.csv")
@@ -358,7 +362,7 @@ run_config() {
 	rm -f "$TMPF".*
 }
 
-while IFS='|' read -r name rt group w m v u t c size delay warmup runs predicted cut; do
+while IFS='|' read -r name rt group w m v u t c size delay warmup runs predicted cut opts; do
 	exe=$(exe_of "$rt")
 	rtname=$(runtime_name "$rt")
 	case $DONE in *" $name "*) i=$((i + 1)); continue ;; esac

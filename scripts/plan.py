@@ -16,7 +16,9 @@ arm, build/cvp-py); the runtimes' configurations follow each other in the order 
 every runtime but c prefixes its configurations' names with its key. Prints plan.txt: one
 configuration a line, fields separated by '|':
   name|runtime|group|workload|model|variant|units|tasks|cores|size|delay_ms|warmup|runs|
-  predicted_s|cut
+  predicted_s|cut|opts
+(opts: a model's options given one value of their choices, name=value;...: the probes run
+under each value of a model's choice option, such as coroutines' --switch ucontext|asm)
 Groups (the report's): cpu (cores 1..N against a serial reference), io (a sweep of unit counts),
 pool (a pool over many tasks), beside (one waiting unit beside busy ones), pattern (the notes'
 patterns), probe (the cost probes). An empty field is left to the binary's default. `runs` 0
@@ -140,6 +142,7 @@ class Config:
     default_size: int
     work: int  # a workload's `work` option: ops of CPU work per wait (0: none)
     model_variant: bool = False  # its variant is the model's (another way to start the units)
+    opts: str = ""  # a model's option given a value of its choice: name=value
     predicted_s: float = 0.0
     cut: str = ""
 
@@ -147,7 +150,7 @@ class Config:
         return "|".join(str(x) for x in (
             self.name, self.runtime, self.group, self.workload, self.model, self.variant, self.units,
             self.tasks, self.cores, self.size, self.delay_ms, self.warmup, self.runs,
-            f"{self.predicted_s:.3g}", self.cut))
+            f"{self.predicted_s:.3g}", self.cut, self.opts))
 
 
 def core_counts(n):
@@ -182,6 +185,10 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
     caps = {e.name: frozenset(e.models) for e in entries if e.what == "model"}
     own = {e.name: set(e.options.get("variant", "").split("|")) - {""} for e in entries
            if e.what == "model"}
+    # A model's other choices (coroutines' --switch ucontext|asm): the probes run under each
+    # value, the first keeping the plain name.
+    model_choices = {e.name: [(o, v.split("|")) for o, v in e.options.items()
+                        if o != "variant" and "|" in v] for e in entries if e.what == "model"}
     models = [m for m in caps if not only_models or m in only_models]
     out = []
     for w in (e for e in entries if e.what == "workload"):
@@ -198,10 +205,18 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
         dsize = int(w.default_size) if w.default_size else 0
         work = int(w.options.get("work") or 0)
 
-        def add(name, group, m, v, units, tasks, cores, size, dl):
+        def add(name, group, m, v, units, tasks, cores, size, dl, opts=""):
             out.append(Config(prefix + name.replace("--", "-"), rt, plan_name, group, w.name, m,
                               v, units, tasks, cores, size, dl, p.warmup, p.runs, caps[m],
-                              w.size_per, dsize, work, v in own[m]))
+                              w.size_per, dsize, work, v in own[m], opts))
+
+        def each_choice(m):
+            """("", "") for a model without choices; else (name suffix, name=value) per value."""
+            got = [("", "")]
+            for o, vals in model_choices[m]:
+                got = [(sfx + ("" if k == 0 else f"-{val}"), ";".join(filter(None, (opt,
+                        f"{o}={val}")))) for sfx, opt in got for k, val in enumerate(vals)]
+            return got
         for plan_name in w.plans:
             for m in models:
                 if m not in runs:
@@ -256,8 +271,9 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                     # than the profile allows a probe (set once the runtime is calibrated).
                     u = fixed or p.probe_units
                     for v in runs[m]:
-                        add("-".join(filter(None, ("probe", w.name, m, v, f"u{u}"))), "probe",
-                            m, v, u, u, ncores, "", "")
+                        for sfx, opts in each_choice(m):
+                            add("-".join(filter(None, ("probe", w.name, m, v))) + sfx + f"-u{u}",
+                                "probe", m, v, u, u, ncores, "", "", opts)
                 elif plan_name == "placement":
                     # Same core: every unit on one core; cross core: spread over two, where
                     # the model runs units on several cores at all.
@@ -265,8 +281,9 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                         for c in (1, 2):
                             if c > ncores or (c > 1 and "parallel" not in caps[m]):
                                 continue
-                            add(f"probe-{w.name}-{m}-{v}-c{c}", "probe", m, v, fixed or "",
-                                fixed or "", c, p.placement_size or "", "")
+                            for sfx, opts in each_choice(m):
+                                add(f"probe-{w.name}-{m}-{v}{sfx}-c{c}", "probe", m, v,
+                                    fixed or "", fixed or "", c, p.placement_size or "", "", opts)
     return out
 
 

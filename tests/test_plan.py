@@ -84,7 +84,7 @@ class Command(unittest.TestCase):
                             "--constants", os.path.join(HOSTS, "slow-constants.csv"))
         self.assertEqual(got.returncode, 0, got.stderr)
         for line in got.stdout.splitlines():
-            self.assertEqual(len(line.split("|")), 15, line)
+            self.assertEqual(len(line.split("|")), 16, line)
             float(line.split("|")[13])
 
     def test_a_budget_too_small_cuts_and_says_so(self):
