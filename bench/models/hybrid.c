@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ static const struct wl_opt hybrid_opts[] = {
 };
 
 enum { WAIT, GO, ABORT }; /* struct hybrid's go */
+enum { ALT_STACK_BYTES = 64 * 1024 };
 
 struct hybrid;
 
@@ -52,6 +54,7 @@ struct worker {
 	struct sched *s;
 	struct loop *loop;
 	struct coro_arg *args;
+	char *alt_stack; /* where a crash report runs on this thread */
 	pthread_t tid;
 	bool joinable;
 	int status;        /* of its setup: 0, or an exit status with why */
@@ -238,6 +241,12 @@ static int worker_setup(struct worker *w)
 			 w->k, strerror(errno));
 		return EXIT_LIMIT;
 	}
+	/* A coroutine that overflows its stack faults on the guard page: the crash report needs a
+	 * stack of its own on this thread, as on the main thread (sys/cleanup.c). */
+	w->alt_stack = malloc(ALT_STACK_BYTES);
+	CHECK_MEM(w->alt_stack);
+	stack_t ss = {.ss_sp = w->alt_stack, .ss_size = ALT_STACK_BYTES};
+	CHECK(sigaltstack(&ss, NULL) == 0);
 	w->args = calloc(w->n, sizeof *w->args);
 	CHECK_MEM(w->args);
 	for (uint64_t i = 0; i < w->n; i++) {
@@ -260,16 +269,9 @@ static void wait_at_least(_Atomic uint32_t *word, uint32_t want)
 		futex_wait(word, seen);
 }
 
-static void *worker_main(void *p)
+static void worker_run(struct worker *w)
 {
-	struct worker *w = p;
 	struct hybrid *h = w->h;
-	w->status = worker_setup(w);
-	atomic_fetch_add(&h->ready, 1);
-	futex_wake(&h->ready, INT_MAX);
-	wait_at_least(&h->go, GO);
-	if (atomic_load(&h->go) != GO)
-		return NULL;
 	here = w;
 	loop_attach(w->loop);
 	/* The coroutines run to the start barrier (the last of all schedulers' to arrive starts
@@ -281,6 +283,20 @@ static void *worker_main(void *p)
 	if (atomic_fetch_add(&h->done, 1) + 1 == h->nw)
 		futex_wake(&h->done, INT_MAX);
 	wait_at_least(&h->done, h->nw);
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct hybrid *h = w->h;
+	w->status = worker_setup(w);
+	atomic_fetch_add(&h->ready, 1);
+	futex_wake(&h->ready, INT_MAX);
+	wait_at_least(&h->go, GO);
+	if (atomic_load(&h->go) == GO)
+		worker_run(w);
+	if (w->alt_stack)
+		CHECK(sigaltstack(&(stack_t){.ss_flags = SS_DISABLE}, NULL) == 0);
 	return NULL;
 }
 
@@ -370,6 +386,7 @@ static void hybrid_reap(struct run *r)
 		loop_free(h->w[k].loop);
 		sched_free(h->w[k].s);
 		free(h->w[k].args);
+		free(h->w[k].alt_stack);
 	}
 	free(h->w);
 	free(h);
