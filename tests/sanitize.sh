@@ -3,10 +3,11 @@
 # under a slow binary (bad input, faults, security) ran against build/asan/cvp: every model x
 # workload under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan/cvp; coroutine
 # switches carry fiber annotations, under both --switch backends; stackless units run their
-# probes and skip the rest), the threads model under ThreadSanitizer (build/tsan/cvp; TSan's
-# fiber API is not used, so the tsan build covers threads, not coros), and valgrind memcheck on
-# coroutines (stacks registered with VALGRIND_STACK_REGISTER), again under both backends, and on
-# stackless units. Timing and memory
+# probes and skip the rest), the models with threads (threads; hybrid, a coroutine scheduler
+# per thread) and coros under ThreadSanitizer (build/tsan/cvp; coroutine switches carry
+# TSan's fiber annotations too), with hybrid's units waking units of other schedulers, and
+# valgrind memcheck on coroutines (stacks registered with VALGRIND_STACK_REGISTER), again
+# under both backends, and on stackless units. Timing and memory
 # relations (test_core's cpu_util, test_io, test_cost) are left out: a sanitizer changes what
 # they measure.
 set -u
@@ -43,15 +44,24 @@ matrix() {
 	done
 }
 echo "== every model x workload (asan)"
-matrix build/asan/cvp "serial threads procs coros stackless"
-echo "== coros with the hand-written switch (asan)"
-matrix build/asan/cvp coros --switch asm
-echo "== threads model (tsan)"
-matrix build/tsan/cvp "serial threads"
+matrix build/asan/cvp "serial threads procs coros hybrid stackless"
+echo "== coros and hybrid with the hand-written switch (asan)"
+matrix build/asan/cvp "coros hybrid" --switch asm
+echo "== threads, coros and hybrid (tsan)"
+matrix build/tsan/cvp "serial threads coros hybrid"
+echo "== hybrid on one core: direct switches (tsan)"
+matrix build/tsan/cvp hybrid --cores 1
 # Many threads on one shared counter and the delay server, under TSan.
 build/tsan/cvp --model threads --workload echo --units 64 --tasks 256 --size 3 --delay-ms 1 >/dev/null 2>"$TMP/err" &&
 	! grep -Eq "$san_error" "$TMP/err" && pass "tsan: 64 threads x 256 echo tasks: clean" ||
 	fail "tsan: 64 threads echo: $(grep -E -m 3 "$san_error" "$TMP/err")"
+# Hybrid's units wake units of other schedulers: pipelines on one-item queues over 2 schedulers.
+for v in normal slow-consumer; do
+	build/tsan/cvp --model hybrid --workload pipeline --variant "$v" --units 7 --capacity 1 --size 5000 \
+		>/dev/null 2>"$TMP/err" && ! grep -Eq "$san_error" "$TMP/err" &&
+		pass "tsan: hybrid pipeline $v, one-item queues over schedulers: clean" ||
+		fail "tsan: hybrid pipeline $v: $(grep -E -m 3 "$san_error" "$TMP/err") $(tail -n 2 "$TMP/err")"
+done
 
 # 2. valgrind memcheck on coroutines (the normal build; its stacks are registered).
 if command -v valgrind >/dev/null; then
@@ -82,6 +92,19 @@ if command -v valgrind >/dev/null; then
 		rc=$?
 		[ "$rc" -eq 0 ] && pass "valgrind: stackless x $w: clean" ||
 			fail "valgrind: stackless x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+	done
+	# Hybrid: schedulers on threads of their own, wakes posted between them.
+	for w in sleep pipeline; do
+		case $w in
+		pipeline) args="--units 5 --capacity 1 --size 200" ;;
+		*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
+		esac
+		# shellcheck disable=SC2086 # split on purpose
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			"$CVP" --model hybrid --workload "$w" $args >/dev/null 2>"$TMP/err"
+		rc=$?
+		[ "$rc" -eq 0 ] && pass "valgrind: hybrid x $w: clean" ||
+			fail "valgrind: hybrid x $w: exit $rc ($(head -n 5 "$TMP/err"))"
 	done
 else
 	fail "valgrind is not installed (make sanitize installs it)"

@@ -24,7 +24,7 @@ while IFS='|' read -r want args; do
 	fi
 done <<TABLE
 # names: unknown values list the valid ones; missing names
---model: unknown value 'fibers' (valid: serial, threads, procs, coros, stackless)|--model fibers --workload hash
+--model: unknown value 'fibers' (valid: serial, threads, procs, coros, hybrid, stackless)|--model fibers --workload hash
 --workload: unknown value 'nosuch' (valid: |--model threads --workload nosuch
 --workload: unknown value '' (valid: |--model threads --workload ""
 --pin: unknown value 'diagonal' (valid: compact, scatter, none)|$H --pin diagonal
@@ -68,13 +68,15 @@ done <<TABLE
 --stack-kib: '99999999999999999999' is out of range|$H --stack-kib 99999999999999999999
 --stack-kib: '-64' is not a whole number (negative)|$H --stack-kib -64
 --stack-kib: '4' is out of range (8..|--model coros --workload hash --stack-kib 4
-# --switch (coros)
+--stack-kib: '4' is out of range (8..|--model hybrid --workload hash --stack-kib 4
+# --switch (coros, hybrid)
 --switch: unknown value 'fcontext' (valid: ucontext, asm)|--model coros --workload hash --switch fcontext
 --switch: unknown value '' (valid: ucontext, asm)|--model coros --workload hash --switch ""
 --switch: unknown value 'ASM' (valid: ucontext, asm)|--model coros --workload hash --switch ASM
 --switch: missing value|--model coros --workload hash --switch
 --switch: given twice|--model coros --workload hash --switch asm --switch asm
---switch: does not apply to hash under threads (an option of coros)|$H --switch asm
+--switch: unknown value 'fcontext' (valid: ucontext, asm)|--model hybrid --workload hash --switch fcontext
+--switch: does not apply to hash under threads (an option of coros, hybrid)|$H --switch asm
 # --delay-ms
 --delay-ms: '-1' is not a whole number (negative)|$E --delay-ms -1
 --delay-ms: '1x' is not a whole number|$E --delay-ms 1x
@@ -117,6 +119,6 @@ unknown option '--uni' (did you mean --units? flags are not abbreviated)|$H --un
 unknown option '--uni' (did you mean --units?|$H --uni=3
 --delay-ms: does not apply to hash under threads (an option of |$H --delay-ms 5
 --work: does not apply to echo under threads (an option of mixed)|$E --work 5
---stack-kib: does not apply to hash under procs (an option of threads, coros)|--model procs --workload hash --stack-kib 64
+--stack-kib: does not apply to hash under procs (an option of threads, coros, hybrid)|--model procs --workload hash --stack-kib 64
 TABLE
 [ "$n" -ge 40 ] && pass "bad-input table: $n command lines" || fail "bad-input table: only $n lines"

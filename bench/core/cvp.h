@@ -73,7 +73,9 @@ struct run {
 	size_t sh_len;
 	void *model_state;
 	const char *stack_guard; /* how the model made its stacks' guard pages, if it says */
-	struct loop *loop; /* the event loop the IO seam parks on; NULL: the seam blocks */
+	/* The event loop the IO seam parks on (coros); NULL: the seam blocks, or finds the calling
+	 * thread's loop where a model runs a scheduler per thread (seam_loop). */
+	struct loop *loop;
 	struct server *server; /* the delay server, when the workload started one */
 	struct waits *waits;   /* each wait's duration (seam/waits.c), for workloads that wait */
 	double server_cpu_s;   /* its CPU time, once stopped */
@@ -115,13 +117,17 @@ struct model {
 	/* WL_CAP_DIRECT: the running unit's number, and a switch straight into unit `to`. */
 	uint64_t (*current)(struct run *r);
 	void (*switch_to)(struct run *r, uint64_t to);
-	/* Cooperative models: the running unit stops until another wakes it (a queue's waiters). */
+	/* Cooperative models: the running unit stops until another wakes it (a queue's waiters).
+	 * wake may be called for a unit of another thread (hybrid: another scheduler's). */
 	void (*park)(struct run *r);
 	void (*wake)(struct run *r, uint64_t unit);
 	/* Optional: why the model cannot run workload wl at all, whatever its caps say (units
 	 * that cannot run a workload's run(): stackless); NULL when it can. The run is skipped
 	 * (exit 4) with the reason, and --list leaves the model out of wl's models. */
 	const char *(*cannot_run)(const struct workload *wl);
+	/* Optional, inside unit u as it leaves the start barrier, before its work: where units share
+	 * threads of the model's own (hybrid), a thread notes its CPU time at its first unit's go. */
+	void (*go)(struct run *r, uint64_t u);
 };
 
 extern const struct model *const models[];       /* generated: one per bench/models file */
@@ -169,6 +175,10 @@ void barrier_finish_release(struct run *r);
  * and does not wait. True in the last to arrive, once it has measured; the model keeps the
  * others parked until then. */
 bool hold_arrive(struct run *r);
+/* seam/io.c: the event loop the IO seam parks the running unit on: the run's one loop (coros),
+ * else the one the calling thread attached (a scheduler per thread: hybrid); NULL: the seam
+ * blocks. */
+struct loop *seam_loop(const struct run *r);
 
 /* seam/waits.c: the duration of every wait (a sleep, a round trip), merged over units. */
 struct waits *waits_new(uint64_t cap);

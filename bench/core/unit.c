@@ -164,6 +164,8 @@ void unit_main(struct run *r, uint64_t u)
 	unit_place(r, u);
 	unit_warmup(r, u);
 	if (barrier_wait(r)) {
+		if (r->model->go)
+			r->model->go(r, u);
 		r->sh->slot[u].go_ns = now_ns();
 		unit_body(r, u);
 		if (r->model->own_thread)

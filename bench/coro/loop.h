@@ -1,6 +1,7 @@
 /* loop.h — the event loop behind the IO seam under coroutines: one epoll set for the fds
  * coroutines wait on, and one timer heap for their sleeps, polled by the scheduler between
- * rounds. Every function that parks does so for the running coroutine. */
+ * rounds; one per scheduler, and where there are several (hybrid), a mailbox through which
+ * the others wake its coroutines. Every function that parks does so for the running coroutine. */
 #ifndef CVP_LOOP_H
 #define CVP_LOOP_H
 
@@ -28,6 +29,17 @@ void loop_fd_fresh(struct loop *l, int fd, bool nonblock);
 void loop_nonblock(struct loop *l, int fd);
 /* The seam closes fd: forget its state. */
 void loop_fd_forget(struct loop *l, int fd);
+/* Lets other threads wake this loop's coroutines (loop_post_wake): an eventfd in its epoll set,
+ * on which the loop also waits once nothing else can wake anyone. 0, or -1 with errno. */
+int loop_open_mailbox(struct loop *l);
+/* From any thread: coroutine co of this loop's scheduler, parked, is to run again. The loop's own
+ * thread wakes it (only that thread ever touches its scheduler), out of epoll if it waits there. */
+void loop_post_wake(struct loop *l, uint64_t co);
+/* A model with a scheduler per thread (hybrid) attaches each thread's loop to that thread, where
+ * the IO seam finds it (seam_loop); NULL detaches. */
+void loop_attach(struct loop *l);
+/* The calling thread's loop; NULL: none attached. */
+struct loop *loop_attached(void);
 /* epoll_pwait2 (a timespec timeout, NULL: none), or epoll_wait in whole milliseconds where the
  * kernel (or valgrind) lacks it. */
 int epoll_wait_ts(int ep, struct epoll_event *ev, int n, const struct timespec *tp);

@@ -13,9 +13,9 @@
  * words each under asm and ~1 KiB each under ucontext.
  *
  * Every switch goes through swap() (or, when a coroutine ends, swap_exit()), which tells
- * AddressSanitizer (fiber annotations) and the crash report (cleanup_unit) which stack and unit
- * run next; valgrind learns of each stack when it is spawned (VALGRIND_STACK_REGISTER, a few
- * instructions when not under valgrind). */
+ * AddressSanitizer and ThreadSanitizer (fiber annotations) and the crash report (cleanup_unit)
+ * which stack and unit run next; valgrind learns of each stack when it is spawned
+ * (VALGRIND_STACK_REGISTER, a few instructions when not under valgrind). */
 #include "coro/sched.h"
 
 #include <errno.h>
@@ -34,6 +34,10 @@
 #include <sanitizer/common_interface_defs.h>
 #define CVP_ASAN 1
 #endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define CVP_TSAN 1
+#endif
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #define CVP_VALGRIND 1
@@ -51,6 +55,9 @@ struct coro {
 	bool in_ring, queued;
 	bool spawned;
 	unsigned vg_stack; /* valgrind's id for the stack */
+#ifdef CVP_TSAN
+	void *tsan_fiber; /* ThreadSanitizer's state for the coroutine */
+#endif
 };
 
 struct sched {
@@ -62,6 +69,7 @@ struct sched {
 	uint64_t head, count;
 	uint64_t cur;
 	uint64_t alive;
+	uint64_t unit_first, unit_stride; /* coroutine i is unit first + i x stride */
 	void (*poll)(void *arg, bool block); /* the event loop, when coroutines wait on it */
 	void *poll_arg;
 	char *stacks;
@@ -69,6 +77,9 @@ struct sched {
 	const char *guard;
 	const void *main_bottom; /* the scheduler's own stack, for ASan */
 	size_t main_size;
+#ifdef CVP_TSAN
+	void *tsan_main; /* the scheduler's thread, for TSan */
+#endif
 };
 
 enum { NONE = UINT64_MAX }; /* the scheduler: no coroutine */
@@ -88,6 +99,7 @@ struct sched *sched_new(uint64_t n, size_t stack_bytes, const struct switch_ops 
 		return NULL;
 	s->sw = sw;
 	s->n = n;
+	s->unit_stride = 1;
 	s->stack_bytes = (stack_bytes + pg - 1) / pg * pg;
 	s->slot_bytes = s->stack_bytes + pg;
 	s->map_bytes = s->slot_bytes * n;
@@ -146,6 +158,11 @@ void sched_free(struct sched *s)
 		if (s->co[i].spawned)
 			VALGRIND_STACK_DEREGISTER(s->co[i].vg_stack);
 #endif
+#ifdef CVP_TSAN
+	for (uint64_t i = 0; s->co && i < s->n; i++)
+		if (s->co[i].tsan_fiber)
+			__tsan_destroy_fiber(s->co[i].tsan_fiber);
+#endif
 	if (s->stacks)
 		munmap(s->stacks, s->map_bytes);
 	free(s->co);
@@ -157,6 +174,18 @@ void sched_free(struct sched *s)
 const char *sched_guard_kind(const struct sched *s)
 {
 	return s->guard;
+}
+
+void sched_set_units(struct sched *s, uint64_t first, uint64_t stride)
+{
+	s->unit_first = first;
+	s->unit_stride = stride;
+}
+
+/* The unit coroutine i is (NONE, the scheduler: -1). */
+static int64_t unit_of(const struct sched *s, uint64_t i)
+{
+	return i == NONE ? -1 : (int64_t)(s->unit_first + i * s->unit_stride);
 }
 
 /* A place in the ring: i is at most 2n - 1 here, so a subtraction wraps it (a division would
@@ -196,11 +225,14 @@ static void swap(struct sched *s, uint64_t me, uint64_t to)
 	__sanitizer_start_switch_fiber(&fake, to == NONE ? s->main_bottom : stack_of(s, to),
 				       to == NONE ? s->main_size : s->stack_bytes);
 #endif
+#ifdef CVP_TSAN
+	__tsan_switch_to_fiber(to == NONE ? s->tsan_main : s->co[to].tsan_fiber, 0);
+#endif
 	s->sw->swap(ctx_of(s, me), ctx_of(s, to));
 #ifdef CVP_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
-	cleanup_unit(me == NONE ? -1 : (int64_t)me);
+	cleanup_unit(unit_of(s, me));
 }
 
 /* The running coroutine has returned: back to the scheduler for good. */
@@ -208,6 +240,9 @@ static _Noreturn void swap_exit(struct sched *s)
 {
 #ifdef CVP_ASAN
 	__sanitizer_start_switch_fiber(NULL, s->main_bottom, s->main_size); /* NULL: done for good */
+#endif
+#ifdef CVP_TSAN
+	__tsan_switch_to_fiber(s->tsan_main, 0);
 #endif
 	s->sw->swap(ctx_of(s, s->cur), ctx_of(s, NONE));
 	cvp_die(EXIT_WRONG, "coros: a finished coroutine was resumed");
@@ -220,7 +255,7 @@ static _Noreturn void trampoline(void *arg)
 #ifdef CVP_ASAN
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL); /* the first entry: nothing saved */
 #endif
-	cleanup_unit(s->cur);
+	cleanup_unit(unit_of(s, s->cur));
 	struct coro *c = &s->co[s->cur];
 	c->fn(c->arg);
 	s->alive--;
@@ -233,6 +268,10 @@ void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg)
 #ifdef CVP_VALGRIND
 	if (!c->spawned)
 		c->vg_stack = VALGRIND_STACK_REGISTER(stack_of(s, i), stack_of(s, i) + s->stack_bytes);
+#endif
+#ifdef CVP_TSAN
+	if (!c->tsan_fiber)
+		c->tsan_fiber = __tsan_create_fiber(0);
 #endif
 	c->spawned = true;
 	c->fn = fn;
@@ -261,6 +300,9 @@ void sched_run(struct sched *s)
 	CHECK(pthread_attr_getstack(&a, &bottom, &s->main_size) == 0);
 	pthread_attr_destroy(&a);
 	s->main_bottom = bottom;
+#endif
+#ifdef CVP_TSAN
+	s->tsan_main = __tsan_get_current_fiber();
 #endif
 	for (;;) {
 		for (uint64_t k = s->count; k > 0; k--) {

@@ -22,11 +22,30 @@ enum { CORO_STACK_DEFAULT_KIB = 64 };
  * well inside 8 KiB under either backend, and 4 KiB overflowed it. */
 enum { CORO_STACK_MIN_KIB = 8 };
 
+/* The options of a model whose units are coroutines (coros, hybrid), declared once so both take
+ * and document them alike (--help gives them one line). */
+#define CORO_OPT_STACK_KIB                                                                   \
+	{                                                                                    \
+		.name = "stack-kib", .type = WL_OPT_UINT, .arg = "K", .min = CORO_STACK_MIN_KIB, \
+		.max = 1u << 20, .def = CORO_STACK_DEFAULT_KIB, .help = "stack of each coroutine" \
+	}
+#define CORO_OPT_SWITCH                                                                      \
+	{                                                                                    \
+		.name = "switch", .type = WL_OPT_CHOICE, .arg = "S", .choices = switch_names,    \
+		.def = SWITCH_UCONTEXT,                                                      \
+		.help = "how a coroutine switch is made: glibc's swapcontext (a system call "    \
+			"each) or a hand-written one (none; where this architecture has one):"   \
+	}
+
 /* Reserves n coroutines with stack_bytes of stack each, switched by sw. NULL with errno on
  * failure, and in *what the part that could not be had. */
 struct sched *sched_new(uint64_t n, size_t stack_bytes, const struct switch_ops *sw,
 			const char **what);
 void sched_free(struct sched *s);
+/* Numbers the coroutines as units of the run: coroutine i is unit first + i x stride (crash
+ * reports and cleanup_current_unit() name it so). By default coroutine i is unit i; a model with
+ * a scheduler per core (hybrid) deals the units out round-robin. */
+void sched_set_units(struct sched *s, uint64_t first, uint64_t stride);
 /* Prepares coroutine i to run fn(arg) and queues it. */
 void sched_spawn(struct sched *s, uint64_t i, void (*fn)(void *), void *arg);
 /* Runs queued coroutines round-robin until every one has returned; when some wait, calls the

@@ -16,13 +16,8 @@
 
 enum { OPT_STACK, OPT_SWITCH };
 static const struct wl_opt coros_opts[] = {
-	[OPT_STACK] = {.name = "stack-kib", .type = WL_OPT_UINT, .arg = "K",
-		       .min = CORO_STACK_MIN_KIB, .max = 1u << 20, .def = CORO_STACK_DEFAULT_KIB,
-		       .help = "stack of each coroutine"},
-	[OPT_SWITCH] = {.name = "switch", .type = WL_OPT_CHOICE, .arg = "S",
-			.choices = switch_names, .def = SWITCH_UCONTEXT,
-			.help = "how a coroutine switch is made: glibc's swapcontext (a system call "
-				"each) or a hand-written one (none; where this architecture has one):"},
+	[OPT_STACK] = CORO_OPT_STACK_KIB,
+	[OPT_SWITCH] = CORO_OPT_SWITCH,
 	{0},
 };
 

@@ -2,7 +2,9 @@
  * items, closed by the last of its senders so that each receiver's loop ends once the queue is
  * drained. One interface, three ways, by what the model offers:
  *   units that switch cooperatively (coroutines): a ring in memory, and a unit that finds it
- *     full or empty parks in the scheduler until the other side wakes it;
+ *     full or empty parks in the scheduler until the other side wakes it; where such units run
+ *     on several threads (hybrid: a scheduler per core) the ring is taken under a mutex, never
+ *     held across a park, and a wake may go to another scheduler (the model posts it there);
  *   units in one address space that block (threads): a ring under a mutex, with two condition
  *     variables (not full, not empty);
  *   units in address spaces of their own (processes): a pipe sized to the capacity, each item
@@ -24,11 +26,12 @@ enum way { RING_COOP, RING_LOCKED, PIPE };
 
 struct wl_chan {
 	enum way way;
+	bool threaded; /* RING_COOP with units on several threads: take the lock */
 	uint32_t bytes, capacity, receivers;
 	_Atomic uint32_t senders_left;
 	_Atomic uint32_t high_water;
 	/* rings */
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* RING_LOCKED, and RING_COOP when threaded */
 	pthread_cond_t not_full, not_empty;
 	uint32_t head, count;
 	bool closed;
@@ -71,10 +74,13 @@ struct wl_chan *wl_chan_new(const struct wl_ctx *ctx, size_t bytes, uint32_t cap
 	if (!ch)
 		return NULL;
 	*ch = (struct wl_chan){.way = way, .bytes = bytes, .capacity = capacity,
+			       .threaded = way == RING_COOP && (r->model->caps & WL_CAP_PARALLEL),
 			       .receivers = receivers, .senders_left = senders, .len = len,
 			       .fd = {-1, -1}, .waiters_cap = waiters};
 	ch->send_wait = (uint64_t *)(ch->items + (way == PIPE ? 0 : (size_t)bytes * capacity));
 	ch->recv_wait = ch->send_wait + waiters;
+	if (ch->threaded)
+		CHECK(pthread_mutex_init(&ch->lock, NULL) == 0);
 	if (way == RING_LOCKED) {
 		pthread_mutexattr_t ma;
 		pthread_condattr_t ca;
@@ -111,8 +117,9 @@ void wl_chan_free(struct wl_chan *ch)
 	if (ch->way == RING_LOCKED) {
 		pthread_cond_destroy(&ch->not_full);
 		pthread_cond_destroy(&ch->not_empty);
-		pthread_mutex_destroy(&ch->lock);
 	}
+	if (ch->way == RING_LOCKED || ch->threaded)
+		pthread_mutex_destroy(&ch->lock);
 	for (int i = 0; i < 2; i++)
 		if (ch->fd[i] >= 0)
 			close(ch->fd[i]);
@@ -131,10 +138,28 @@ static char *slot(struct wl_chan *ch, uint32_t i)
 	return ch->items + (size_t)(i % ch->capacity) * ch->bytes;
 }
 
-static void park_on(struct run *r, uint64_t *list, uint32_t *n)
+/* The cooperative ring's lock, where its units run on several threads. */
+static void coop_lock(struct wl_chan *ch)
+{
+	if (ch->threaded)
+		CHECK(pthread_mutex_lock(&ch->lock) == 0);
+}
+
+static void coop_unlock(struct wl_chan *ch)
+{
+	if (ch->threaded)
+		CHECK(pthread_mutex_unlock(&ch->lock) == 0);
+}
+
+/* Called with the ring taken: waits on list until woken, the ring let go meanwhile. A unit of
+ * another thread may wake us between the unlock and the park: the wake is posted to our
+ * scheduler, which only our own thread carries out, after we have parked. */
+static void park_on(struct run *r, struct wl_chan *ch, uint64_t *list, uint32_t *n)
 {
 	list[(*n)++] = r->model->current(r) + 1;
+	coop_unlock(ch);
 	r->model->park(r);
+	coop_lock(ch);
 }
 
 static void wake_all(struct run *r, uint64_t *list, uint32_t *n)
@@ -158,13 +183,17 @@ int wl_chan_send(const struct wl_ctx *ctx, struct wl_chan *ch, const void *item)
 	struct run *r = ctx->run;
 	switch (ch->way) {
 	case RING_COOP:
+		coop_lock(ch);
 		while (ch->count == ch->capacity && !ch->closed)
-			park_on(r, ch->send_wait, &ch->nsend_wait);
-		if (ch->closed)
+			park_on(r, ch, ch->send_wait, &ch->nsend_wait);
+		if (ch->closed) {
+			coop_unlock(ch);
 			return -1;
+		}
 		memcpy(slot(ch, ch->head + ch->count++), item, ch->bytes);
 		raise_high_water(ch, ch->count);
 		wake_all(r, ch->recv_wait, &ch->nrecv_wait);
+		coop_unlock(ch);
 		return 0;
 	case RING_LOCKED:
 		pthread_mutex_lock(&ch->lock);
@@ -196,13 +225,17 @@ bool wl_chan_recv(const struct wl_ctx *ctx, struct wl_chan *ch, void *item)
 	struct run *r = ctx->run;
 	switch (ch->way) {
 	case RING_COOP:
+		coop_lock(ch);
 		while (ch->count == 0 && !ch->closed)
-			park_on(r, ch->recv_wait, &ch->nrecv_wait);
-		if (ch->count == 0)
+			park_on(r, ch, ch->recv_wait, &ch->nrecv_wait);
+		if (ch->count == 0) {
+			coop_unlock(ch);
 			return false; /* closed and drained */
+		}
 		memcpy(item, slot(ch, ch->head++), ch->bytes);
 		ch->count--;
 		wake_all(r, ch->send_wait, &ch->nsend_wait);
+		coop_unlock(ch);
 		return true;
 	case RING_LOCKED:
 		pthread_mutex_lock(&ch->lock);
@@ -231,9 +264,11 @@ void wl_chan_close(const struct wl_ctx *ctx, struct wl_chan *ch)
 		return; /* other senders still send */
 	switch (ch->way) {
 	case RING_COOP:
+		coop_lock(ch);
 		ch->closed = true;
 		wake_all(r, ch->recv_wait, &ch->nrecv_wait);
 		wake_all(r, ch->send_wait, &ch->nsend_wait);
+		coop_unlock(ch);
 		break;
 	case RING_LOCKED:
 		pthread_mutex_lock(&ch->lock);

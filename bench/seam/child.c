@@ -57,12 +57,13 @@ pid_t wl_spawn(const struct wl_ctx *ctx, char *const argv[], int *to_child, int 
 	/* The parent's ends never block: a unit that writes and reads a child must not wait on
 	 * one while the child waits on the other. */
 	int mine[] = {in[1], out[0]};
+	struct loop *l = seam_loop(r);
 	for (int i = 0; i < 2; i++) {
 		int fd = mine[i];
 		int fl = fcntl(fd, F_GETFL);
 		CHECK(fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
-		if (r->loop)
-			loop_fd_fresh(r->loop, fd, true);
+		if (l)
+			loop_fd_fresh(l, fd, true);
 	}
 	*to_child = in[1];
 	*from_child = out[0];
@@ -85,14 +86,15 @@ int wl_reap(const struct wl_ctx *ctx, pid_t pid)
 	struct run *r = ctx->run;
 	struct rusage ru;
 	int st;
-	if (r->loop) { /* wait for the exit on the event loop, not in wait4 */
+	struct loop *l = seam_loop(r);
+	if (l) { /* wait for the exit on the event loop, not in wait4 */
 		int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (pfd >= 0) {
-			loop_fd_fresh(r->loop, pfd, true);
+			loop_fd_fresh(l, pfd, true);
 			pid_t got;
 			while ((got = wait4(pid, &st, WNOHANG, &ru)) == 0)
-				loop_wait_fd(r->loop, pfd, EPOLLIN);
-			loop_fd_forget(r->loop, pfd);
+				loop_wait_fd(l, pfd, EPOLLIN);
+			loop_fd_forget(l, pfd);
 			close(pfd);
 			CHECK(got == pid);
 			goto reaped;
@@ -111,8 +113,8 @@ reaped:
 
 int wl_poll(const struct wl_ctx *ctx, struct wl_pollfd *fds, int n)
 {
-	struct run *r = ctx->run;
-	if (r->loop) {
+	struct loop *l = seam_loop(ctx->run);
+	if (l) {
 		int fd[8];
 		uint32_t ev[8];
 		CHECK(n <= 8);
@@ -120,7 +122,7 @@ int wl_poll(const struct wl_ctx *ctx, struct wl_pollfd *fds, int n)
 			fd[i] = fds[i].fd;
 			ev[i] = fds[i].out ? EPOLLOUT : EPOLLIN;
 		}
-		loop_wait_any(r->loop, fd, ev, n);
+		loop_wait_any(l, fd, ev, n);
 		return 0;
 	}
 	struct pollfd p[8];

@@ -1,5 +1,6 @@
 /* io.c — the IO seam, the only way a workload waits. Which model runs is known from the run:
- * under coros r->loop is the scheduler's event loop, elsewhere it is NULL. With no loop every
+ * under coros r->loop is the scheduler's event loop; under hybrid each scheduler's thread has
+ * its own (loop_attached); elsewhere there is none. With no loop every
  * call is the plain blocking system call. With a loop, fds are O_NONBLOCK; a call that would
  * block (EAGAIN) registers the fd with the loop, parks the coroutine and retries when woken, and
  * a sleep parks it on the loop's timer heap. */
@@ -16,9 +17,16 @@
 #include "coro/loop.h"
 #include "core/cvp.h"
 
+struct loop *seam_loop(const struct run *r)
+{
+	if (!r)
+		return NULL;
+	return r->loop ? r->loop : loop_attached();
+}
+
 static struct loop *loop_of(const struct wl_ctx *ctx)
 {
-	return ctx->run ? ctx->run->loop : NULL;
+	return seam_loop(ctx->run);
 }
 
 /* Waits until CLOCK_MONOTONIC passes due. */
