@@ -93,7 +93,7 @@ done <<TABLE
 --touch-kib: does not apply to hash under threads (an option of idle)|$H --touch-kib 4
 --touch-kib: 64 KiB does not fit|--model coros --workload idle --units 10 --touch-kib 64 --stack-kib 64
 --touch-kib: a stackless unit has no stack to touch|--model stackless --workload idle --units 10 --touch-kib 4
---stack-kib: does not apply to idle under stackless (an option of threads, coros)|--model stackless --workload idle --stack-kib 64
+--stack-kib: does not apply to idle under stackless (an option of threads, coros, hybrid)|--model stackless --workload idle --stack-kib 64
 # --timeout-s
 --timeout-s: '0' is out of range|$H --timeout-s 0
 --timeout-s: '-1' is not a whole number (negative)|$H --timeout-s -1
