@@ -82,6 +82,7 @@ CREATE_UNITS = (2, 10)
 BESIDE_DELAY_MS = 1
 MIN_RUNS = 3  # the first cut: counted runs down to this
 WAIT_OTHER_S = 100e-6  # see wait_s()
+STACKLESS_FACTOR = 100  # see plan_runtime()
 # What a run costs besides the matrix: the constants, the references, the report and the plots.
 FIXED_S = 15
 
@@ -143,6 +144,7 @@ class Config:
     work: int  # a workload's `work` option: ops of CPU work per wait (0: none)
     model_variant: bool = False  # its variant is the model's (another way to start the units)
     opts: str = ""  # a model's option given a value of its choice: name=value
+    stackless: bool = False  # its units have no stack (where the list says which do)
     predicted_s: float = 0.0
     cut: str = ""
 
@@ -190,6 +192,10 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
     model_choices = {e.name: [(o, v.split("|")) for o, v in e.options.items()
                         if o != "variant" and "|" in v] for e in entries if e.what == "model"}
     models = [m for m in caps if not only_models or m in only_models]
+    # Units without a stack of their own cost bytes, not pages: their probes count 100 times
+    # as many, so the memory per unit stands above the noise of the process's PSS.
+    nostack = {m for m in caps if "stack" not in caps[m]} if any(
+        "stack" in c for c in caps.values()) else set()
     out = []
     for w in (e for e in entries if e.what == "workload"):
         if only_workloads and w.name not in only_workloads:
@@ -208,7 +214,7 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
         def add(name, group, m, v, units, tasks, cores, size, dl, opts=""):
             out.append(Config(prefix + name.replace("--", "-"), rt, plan_name, group, w.name, m,
                               v, units, tasks, cores, size, dl, p.warmup, p.runs, caps[m],
-                              w.size_per, dsize, work, v in own[m], opts))
+                              w.size_per, dsize, work, v in own[m], opts, m in nostack))
 
         def each_choice(m):
             """("", "") for a model without choices; else (name suffix, name=value) per value."""
@@ -269,7 +275,7 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                     # Each variant: how a unit is made is what a probe measures. The unit
                     # count is the profile's, or fewer where creating them would take longer
                     # than the profile allows a probe (set once the runtime is calibrated).
-                    u = fixed or p.probe_units
+                    u = fixed or p.probe_units * (STACKLESS_FACTOR if m in nostack else 1)
                     for v in runs[m]:
                         for sfx, opts in each_choice(m):
                             add("-".join(filter(None, ("probe", w.name, m, v))) + sfx + f"-u{u}",
@@ -396,6 +402,8 @@ def create_s(h, c, units):
     per = create_per_unit_s(h, c.runtime, c.model, c.variant)
     if per is not None:
         return units * per * grows
+    if c.stackless:  # a struct queued
+        return units * 2 * h.syscall
     if "shared" not in caps:
         return units * h.fork * grows
     if "block" in caps:  # threads of their own

@@ -46,6 +46,8 @@ enum wl_caps {
 	WL_CAP_DIRECT = 1 << 2,   /* a unit can switch straight into another (coroutines) */
 	WL_CAP_PARALLEL = 1 << 3, /* units run on several cores at once */
 	WL_CAP_SHARED = 1 << 4,   /* units share one address space */
+	WL_CAP_STACK = 1 << 5,    /* a unit has a stack: it may wait anywhere inside its calls
+				   * (all but stackless, which runs its own probes) */
 };
 
 /* An option of the harness, of a model or of a workload: --name VALUE (or --name for a flag).

@@ -398,7 +398,7 @@ const struct model model_hybrid = {
 	.desc = "M:N: a coroutine scheduler per core, each on a bound thread with its own event "
 		"loop; units dealt out round-robin, never migrating",
 	.rank = 4,
-	.caps = WL_CAP_COEXIST | WL_CAP_DIRECT | WL_CAP_PARALLEL | WL_CAP_SHARED,
+	.caps = WL_CAP_COEXIST | WL_CAP_DIRECT | WL_CAP_PARALLEL | WL_CAP_SHARED | WL_CAP_STACK,
 	.opts = hybrid_opts,
 	.configure = hybrid_configure,
 	.stack_kib = hybrid_stack_kib,

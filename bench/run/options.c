@@ -216,7 +216,7 @@ void opt_format(const struct wl_opt *o, uint64_t v, char *buf, size_t len)
 }
 
 static const char *const cap_names[] = {"coexist", "block", "direct", "parallel", "shared",
-					NULL};
+					"stack", NULL};
 
 const char *caps_words(unsigned caps)
 {
