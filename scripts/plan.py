@@ -63,9 +63,9 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 50, 1, False,
-                     75),
-    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 200, 3,
+    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 50, 0.5,
+                     False, 75),
+    "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 200, 1.5,
                        True, 570),
     "full": Profile(2, 10, 4, (1, 10, 100, 1000, 10000, 100000), 100, 5, 1000, 1, 10000,
                     1000000, 500, 20, True, 3600),
@@ -145,6 +145,8 @@ class Config:
     model_variant: bool = False  # its variant is the model's (another way to start the units)
     opts: str = ""  # a model's option given a value of its choice: name=value
     stackless: bool = False  # its units have no stack (where the list says which do)
+    alt: bool = False  # one the table can do without: another value of a model's choice, a
+    # pattern's variant past its first, a serial baseline measured again
     predicted_s: float = 0.0
     cut: str = ""
 
@@ -211,10 +213,10 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
         dsize = int(w.default_size) if w.default_size else 0
         work = int(w.options.get("work") or 0)
 
-        def add(name, group, m, v, units, tasks, cores, size, dl, opts=""):
+        def add(name, group, m, v, units, tasks, cores, size, dl, opts="", alt=False):
             out.append(Config(prefix + name.replace("--", "-"), rt, plan_name, group, w.name, m,
                               v, units, tasks, cores, size, dl, p.warmup, p.runs, caps[m],
-                              w.size_per, dsize, work, v in own[m], opts, m in nostack))
+                              w.size_per, dsize, work, v in own[m], opts, m in nostack, alt))
 
         def each_choice(m):
             """("", "") for a model without choices; else (name suffix, name=value) per value."""
@@ -238,7 +240,7 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                         k = sum(1 for c in out if c.workload == w.name and c.model == base[0]
                                 and c.cores == 1) + 1
                         add(f"cpu-{w.name}-{base[0]}-c1-r{k}", "cpu", base[0], "", 1, 1, 1, size,
-                            "")
+                            "", alt=True)
                     # The model's own way over every core count; each variant of it (another
                     # way to start or feed the same units) on all the cores only.
                     for v in runs[m]:
@@ -268,9 +270,9 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                                                        else [""])
                     u = max(ncores, len(w.roles)) if not fixed else fixed
                     size = int(dsize * p.cpu_scale) if dsize else ""
-                    for v in vs:
+                    for k, v in enumerate(vs):
                         add("-".join(filter(None, ("pattern", w.name, m, v))), "pattern", m, v,
-                            u, u, ncores, size, "")
+                            u, u, ncores, size, "", alt=k > 0)
                 elif plan_name == "probe":
                     # Each variant: how a unit is made is what a probe measures. The unit
                     # count is the profile's, or fewer where creating them would take longer
@@ -279,7 +281,7 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                     for v in runs[m]:
                         for sfx, opts in each_choice(m):
                             add("-".join(filter(None, ("probe", w.name, m, v))) + sfx + f"-u{u}",
-                                "probe", m, v, u, u, ncores, "", "", opts)
+                                "probe", m, v, u, u, ncores, "", "", opts, alt=bool(sfx))
                 elif plan_name == "placement":
                     # Same core: every unit on one core; cross core: spread over two, where
                     # the model runs units on several cores at all.
@@ -289,7 +291,8 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                                 continue
                             for sfx, opts in each_choice(m):
                                 add(f"probe-{w.name}-{m}-{v}{sfx}-c{c}", "probe", m, v,
-                                    fixed or "", fixed or "", c, p.placement_size or "", "", opts)
+                                    fixed or "", fixed or "", c, p.placement_size or "", "", opts,
+                                    alt=bool(sfx))
     return out
 
 
@@ -494,11 +497,12 @@ def total_s(configs, h):
 
 
 def fit_budget(configs, h, p, budget):
-    """Cuts until the predicted total fits: counted runs to MIN_RUNS; then the largest unit
-    counts of the (runtime's) model whose unit sweeps cost most, keeping the two smallest of
-    each sweep; then the configurations of a model's variant (another way to start or feed
-    the same units), dearest first; then the rest of the sweeps. Returns the configs and the
-    cuts' lines."""
+    """Cuts until the predicted total fits: counted runs to MIN_RUNS; then the configurations
+    the table can do without, in three tiers, dearest first within each: (1) a sweep's unit
+    counts past its two smallest, a pattern's variants past its first, the serial baselines
+    measured again; (2) a model's variants in CPU-bound runs; (3) the other values of a
+    model's choice (--switch asm) and a model's variants in the probes (what a unit costs
+    started another way). Returns the configs and the cuts' lines."""
     notes = []
     if total_s(configs, h) <= budget:
         return configs, notes
@@ -508,40 +512,32 @@ def fit_budget(configs, h, p, budget):
                        for c in configs], h, p)
     notes.append(f"predicted {before:.0f} s > budget {budget:.0f} s: counted runs cut to "
                  f"{MIN_RUNS} ({total_s(configs, h):.0f} s)")
+    smallest = {}
+    for c in sorted((c for c in configs if c.group == "io"), key=lambda c: c.units):
+        smallest.setdefault((c.runtime, c.workload, c.model, c.variant), []).append(c.units)
 
-    def sweep(c):
-        return (c.runtime, c.workload, c.model, c.variant)
-
-    def large_sweeps(cs):
-        smallest = {}
-        for c in sorted((c for c in cs if c.group == "io"), key=lambda c: c.units):
-            smallest.setdefault(sweep(c), []).append(c.units)
-        return [c for c in cs if c.group == "io" and c.runs
-                and c.units not in smallest[sweep(c)][:2]]
-
-    def costliest_model(cs):
-        cost = {}
-        for c in cs:
-            cost[c.runtime, c.model] = cost.get((c.runtime, c.model), 0) + c.predicted_s
-        worst = max(cost, key=cost.get)
-        return max((c for c in cs if (c.runtime, c.model) == worst),
-                   key=lambda c: (c.units, c.predicted_s))
-
-    stages = (large_sweeps,
-              lambda cs: sorted((c for c in cs if c.model_variant and c.runs),
-                                key=lambda c: c.predicted_s),
-              lambda cs: [c for c in cs if c.group == "io" and c.runs])
-    for stage in stages:
-        while total_s(configs, h) > budget:
-            pool = stage(configs)
-            if not pool:
-                break
-            big = costliest_model(pool) if stage is not stages[1] else pool[-1]
-            why = (f"not run: predicted {big.predicted_s:.0f} s would pass the budget of "
-                   f"{budget:.0f} s (BUDGET)")
-            configs = [replace(c, runs=0, predicted_s=0.0, cut=why) if c is big else c
-                       for c in configs]
-            notes.append(f"{big.name}: {why}")
+    def tier(c):
+        if c.group == "io" and c.units not in smallest[c.runtime, c.workload, c.model,
+                                                        c.variant][:2]:
+            return 1
+        if c.alt and c.group in ("pattern", "cpu"):
+            return 1
+        if c.model_variant and c.group == "cpu":
+            return 2
+        return 3 if c.alt or c.model_variant else 0
+    # last popped first: tier 1 before 2 before 3, dearest first, of equals the more units
+    optional = sorted((c for c in configs if c.runs and tier(c)),
+                      key=lambda c: (-tier(c), c.predicted_s,
+                                     c.units if isinstance(c.units, int) else 0))
+    cut = set()
+    while total_s([c for c in configs if c.name not in cut], h) > budget and optional:
+        big = optional.pop()
+        cut.add(big.name)
+        notes.append(f"{big.name}: not run: predicted {big.predicted_s:.1f} s would pass the "
+                     f"budget of {budget:.0f} s (BUDGET)")
+    configs = [replace(c, runs=0, predicted_s=0.0, cut=f"not run: predicted {c.predicted_s:.1f} "
+                       f"s would pass the budget of {budget:.0f} s (BUDGET)")
+               if c.name in cut else c for c in configs]
     if total_s(configs, h) > budget:
         notes.append(f"still predicted {total_s(configs, h):.0f} s: nothing more to cut")
     return configs, notes
