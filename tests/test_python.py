@@ -379,7 +379,8 @@ class Source(unittest.TestCase):
     @unittest.skipIf(not shutil.which("pyflakes3"), "pyflakes3 is not installed (make deps)")
     def test_pyflakes_clean(self):
         src = os.path.join(ROOT, "bench", "python")
-        files = sorted(os.path.join(src, f) for f in os.listdir(src) if f.endswith(".py"))
+        files = sorted(os.path.join(d, f) for d, _, names in os.walk(src) for f in names
+                       if f.endswith(".py"))
         got = subprocess.run(["pyflakes3", *files, __file__], capture_output=True, text=True,
                              check=False)
         self.assertEqual(got.stdout + got.stderr, "")

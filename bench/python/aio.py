@@ -16,7 +16,7 @@ import memory
 import places
 import system
 import unit as U
-from workloads import M64, Unit
+from workloads.common import M64, Unit
 
 
 class Gate:

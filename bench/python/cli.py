@@ -10,9 +10,10 @@ import typing
 
 from models import MODELS
 from stop import PROG, USAGE, Usage, say
-from workloads import WORKLOADS
+import workloads
 
 MAX_UNITS = 1_000_000
+WORKLOADS = workloads.every()  # name -> descriptor, in the order of their files
 
 
 def uint(lo, hi):

@@ -6,7 +6,6 @@ import textwrap
 
 import cli
 from models import MODELS, supports
-from workloads import WORKLOADS
 
 LIST_KEYS = ("what", "name", "kind", "default_size", "size_per", "options", "figures", "plans",
              "models", "roles", "description")
@@ -36,7 +35,7 @@ def help_text():
         out.append(f"  {m.name:<11}{m.desc}\n")
         out += [f"    {v.name:<13}{v.desc}\n" for v in m.variants]
     out.append("\nWorkloads (kind; see --list for their options, figures and plans):\n")
-    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in WORKLOADS.values()]
+    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in cli.WORKLOADS.values()]
     out.append("\nExit status: 0 ok, 1 wrong result or failure (also a unit that died, or a run "
                "stopped\nby --timeout-s), 2 usage error, 3 resource limit reached, 4 unsupported "
                "here;\n128 + N when stopped by signal N (SIGINT, SIGTERM, SIGHUP).\n")
@@ -57,7 +56,7 @@ def entries():
     for m in MODELS.values():
         opts = f"variant={'|'.join(v.name for v in m.variants)}" if m.variants else ""
         yield ("model", m.name, "", "", "", opts, "", "", " ".join(m.caps), "", m.desc)
-    for w in WORKLOADS.values():
+    for w in cli.WORKLOADS.values():
         yield ("workload", w.name, w.kind, str(w.default_size) if w.size_per != "unit" else "",
                w.size_per, " ".join(f"{o.name}={o.default}" for o in w.options),
                " ".join(f"{f.name}:{f.unit}:{f.better}" for f in w.figures),

@@ -17,7 +17,7 @@ import places
 import system
 import unit as U
 from stop import Wrong, creation_failed
-from workloads import M64, Unit
+from workloads.common import M64, Unit
 
 # An executor's worker keeps its own state between the calls it is given only in itself: per
 # thread (ThreadPoolExecutor), per process (ProcessPoolExecutor). This is that state's home.

@@ -17,7 +17,8 @@ import system
 import unit as U
 from models import MODELS, supports
 from stop import Exit, Guard, Unsupported, Usage, Wrong, say
-from workloads import WORKLOADS, Ctx, Result, Unit
+import workloads
+from workloads.common import Ctx, Result, Unit
 
 
 def runtime_name():
@@ -95,7 +96,7 @@ def fill(req, job, model, o, expect):
 
 
 def setup(req):
-    model, wl = MODELS[req.model], WORKLOADS[req.workload]
+    model, wl = MODELS[req.model], workloads.get(req.workload)
     why = supports(model, req.variant, wl)
     if why:
         raise Unsupported(why)

@@ -15,7 +15,8 @@ import typing
 
 import places
 import system
-from workloads import M64, WORKLOADS, Ctx, Unit
+import workloads
+from workloads.common import M64, Ctx, Unit
 
 # A slot's fields, in one shared array of int64 (so processes write theirs too).
 (CHECKSUM, TASKS, YIELDS, END_NS, USER_NS, SYS_NS, PU_BOUND, PU_RUN, STARTED_NS, PID, TID,
@@ -33,7 +34,7 @@ class Job:
 
     @property
     def wl(self):
-        return WORKLOADS[self.ctx.workload]
+        return workloads.get(self.ctx.workload)
 
     def bounds(self, t):
         """Task t covers [t*size//T, (t+1)*size//T): the remainder is spread, as in C."""
