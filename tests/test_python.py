@@ -150,7 +150,7 @@ class Listing(unittest.TestCase):
     def test_list_json_and_help(self):
         entries = json.loads(cvp("--list", "--format", "json", check=False).stdout)
         self.assertEqual({e["name"] for e in entries if e["what"] == "workload"},
-                         {"hash", "hash-native", "hash-numpy", "sleep", "idle", "spawn"})
+                         {"hash", "hash-native", "hash-numpy", "sleep", "idle", "spawn", "share"})
         text = cvp("--help", check=False).stdout
         for flag in ("--model", "--workload", "--units", "--tasks", "--cores", "--pin",
                      "--size", "--format", "--header", "--out", "--expect", "--timeout-s",

@@ -43,13 +43,28 @@ def help_text():
 
 
 def _models_of(wl):
-    """model, or model/variant, for every pairing that runs the workload."""
+    """model, or model/variant, for every pairing that runs the workload: the model's variants,
+    or, for a workload whose --variant is its own and whose variants need what only some models
+    offer (build/cvp's choice_needs), model/variant for each one a model that cannot do them all
+    can do."""
     words = []
+    own = wl.option("variant")
     for m in MODELS.values():
-        if supports(m, None, wl) is None:
+        if own and len(own.allowed(m.caps)) < len(own.choices):
+            words += [f"{m.name}/{c}" for c in own.allowed(m.caps)
+                      if supports(m, None, wl, {"variant": c}) is None]
+            continue
+        opts = {o.name: o.default_for(m.caps) for o in wl.options}
+        if supports(m, None, wl, opts) is None:
             words.append(m.name)
-        words += [f"{m.name}/{v.name}" for v in m.variants if supports(m, v.name, wl) is None]
+        if not own:
+            words += [f"{m.name}/{v.name}" for v in m.variants
+                      if supports(m, v.name, wl, opts) is None]
     return " ".join(words)
+
+
+def _option_text(o):
+    return f"{o.name}={'|'.join(o.choices) if o.choices else o.default}"
 
 
 def entries():
@@ -58,9 +73,10 @@ def entries():
         yield ("model", m.name, "", "", "", opts, "", "", " ".join(m.caps), "", m.desc)
     for w in cli.WORKLOADS.values():
         yield ("workload", w.name, w.kind, str(w.default_size) if w.size_per != "unit" else "",
-               w.size_per, " ".join(f"{o.name}={o.default}" for o in w.options),
+               w.size_per, " ".join(_option_text(o) for o in w.options),
                " ".join(f"{f.name}:{f.unit}:{f.better}" for f in w.figures),
-               " ".join(w.plans), _models_of(w), "", w.desc)
+               " ".join(w.plans), _models_of(w), " ".join(f"{r.name}:{r.units}" for r in w.roles),
+               w.desc)
 
 
 def _csv_field(s):

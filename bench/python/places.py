@@ -50,13 +50,13 @@ def _places(cvp, cores, pin, units):
     return tuple(tuple(int(p) for p in line.split(",")[1].split()) for line in lines[1:])
 
 
-def plan(cores, pin, units):
-    """The placement of units (None: one per core) on cores (None: every core this process may
-    use, as build/cvp counts them); returns it and the unit count."""
+def plan(cores, pin, units, least=0):
+    """The placement of units (None: one per core, at least `least`) on cores (None: every core
+    this process may use, as build/cvp counts them); returns it and the unit count."""
     cvp = cvp_binary()
     if cores is None:  # under --pin none every unit gets one PU of each core
         cores = len(_places(cvp, None, "none", 1)[0])
-    n = cores if units is None else units
+    n = max(cores, least) if units is None else units
     return Placement(cores, pin, _places(cvp, cores, pin, n)), n
 
 

@@ -1,7 +1,8 @@
 """stop.py — how a run ends: the exit statuses and the exceptions that carry them, the name of the
 system limit that stopped the creation of a unit, and the guard that makes every way out
 (SIGINT, SIGTERM, SIGHUP, the --timeout-s watchdog, an error, a normal end) leave no process of
-the run behind: unit processes, executor workers, the forkserver and the resource tracker."""
+the run behind: unit processes, executor workers, the delay server (and its socket's directory),
+children of units, the forkserver and the resource tracker."""
 import dataclasses
 import errno
 import multiprocessing.util
@@ -11,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+import typing
 
 OK, WRONG, USAGE, LIMIT, UNSUPPORTED = 0, 1, 2, 3, 4
 PROG = "cvp-py"
@@ -195,6 +197,7 @@ class Guard:
     every abnormal end; finish() the normal one."""
     timeout_s: int
     owner: int = dataclasses.field(default_factory=os.getpid)
+    server: typing.Any = None  # server.DelayServer while it runs: stopped first, politely
 
     def install(self):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -226,6 +229,8 @@ class Guard:
             signal.setitimer(signal.ITIMER_REAL, 0)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_IGN)
+            if self.server is not None:  # SIGTERM: it removes its socket's directory
+                self.server.kill()
             tracker = _tracker_pid()
             kill_tree(self.owner, spare=(tracker,) if tracker else ())
             try:

@@ -3,9 +3,7 @@ asyncio.sleep under coros); --size rounds per task. The checksum counts each op'
 whether the wait ended early (it must not)."""
 import time
 
-from workloads.common import M64, Option, Workload, mix64
-
-DELAY_MS = Option("delay-ms", "MS", 10, 0, 3600000, "one wait: a sleep")
+from workloads.common import DELAY_MS, M64, Workload, mix64
 
 
 def sleep_run(ctx, unit, begin, end):
