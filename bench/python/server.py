@@ -157,7 +157,7 @@ class DelayServer:
         _, status, ru = os.wait4(self.proc.pid, 0)
         self.proc.returncode = code = os.waitstatus_to_exitcode(status)
         self._remove()
-        if code != -signal.SIGTERM:
+        if code not in (-signal.SIGTERM, 128 + signal.SIGTERM):  # it exits 143 having tidied up
             raise (Limit if code == 3 else Wrong)(
                 "delay server died before the run ended (" +
                 (f"exit status {code})" if code >= 0 else f"signal {-code})"))

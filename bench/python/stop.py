@@ -222,24 +222,28 @@ class Guard:
             self.leave(WRONG, f"run exceeded --timeout-s {self.timeout_s}; stopped")
 
     def leave(self, status, message):
-        """Kill every unit process and worker, let multiprocessing tidy up (in a helper thread,
-        bounded: this may run in a handler that interrupted one of its locks), kill whatever is
-        left, then _exit: unit and executor threads end with the process."""
+        """Kill every unit process, worker and child of a unit, then stop the delay server, let
+        multiprocessing tidy up (in a helper thread, bounded: this may run in a handler that
+        interrupted one of its locks), kill whatever is left, then _exit: unit and executor
+        threads end with the process."""
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_IGN)
-            if self.server is not None:  # SIGTERM: it removes its socket's directory
-                self.server.kill()
             tracker = _tracker_pid()
-            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            spare = (tracker,) if tracker else ()
+            if self.server is not None:
+                # After the units, so none sees it go; by SIGTERM, so it removes its directory.
+                kill_tree(self.owner, spare + (self.server.proc.pid,))
+                self.server.kill()
+            kill_tree(self.owner, spare=spare)
             try:
                 helper = threading.Thread(target=tidy_multiprocessing, daemon=True)
                 helper.start()
                 helper.join(REAP_WAIT_S)
             except RuntimeError:  # no thread to be had (the limit reached): the tracker, on
                 pass              # seeing us gone, unlinks what is registered with it
-            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            kill_tree(self.owner, spare=spare)
             if message:
                 say(message)
             sys.stdout.flush()
