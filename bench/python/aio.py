@@ -43,7 +43,7 @@ async def coro_unit(job, sh, u, useam, start):
     await start.arrive()
     total = done = yields = 0
     if wl.roles:
-        role, unit.index, b, e = job.role_task(u)
+        role, unit.role, unit.index, b, e = job.role_task(u)
         if role.arun:
             total = await role.arun(ctx, unit, b, e)
         else:

@@ -6,11 +6,16 @@ processes or tasks: a child process it needs comes from spawn() here.
   connect(path), call(conn, seed, bytes), close(conn)
                              a connection to the delay server and one round trip on it
                              (server.py: the protocol and its check)
-  spawn(argv), reap(child)   a child on two pipes (subprocess.Popen; asyncio's subprocess)
+  spawn(argv), stream(child, chunks, sink), reap(child)
+                             a child on two pipes (subprocess.Popen; asyncio's subprocess):
+                             its stdin fed while its stdout is read, so neither side can
+                             deadlock on a full pipe, then its exit status
   hold()                     park while the harness measures every unit (the idle probe)
   meet()                     wait until every unit of the run has arrived (the share probe)
   give_way()                 CPU-bound code that runs until told to stop lets others run:
                              nothing where units are scheduled by the kernel
+  chan(ctx, ...)             a bounded queue between units that its senders close, made in
+                             prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue)
 Every sleep and every round trip is a wait: its duration goes to the run's WaitLog, whose
 median and 99th percentile are the row's wait_p50_us and wait_p99_us, merged over units, as in
 build/cvp (bench/seam/waits.c). asyncio is imported only where coros use it: a unit process
@@ -18,6 +23,8 @@ started with spawn or forkserver carries only what its unit needs."""
 import dataclasses
 import errno
 import multiprocessing.sharedctypes
+import os
+import selectors
 import subprocess
 import time
 import typing
@@ -25,6 +32,7 @@ import typing
 import server
 from stop import Limit, Wrong
 
+READ_BYTES = 64 * 1024  # what one read of a child's output takes at most
 LIMIT_ERRNOS = {errno.EMFILE: "RLIMIT_NOFILE (ulimit -n)", errno.ENFILE: "fs.file-max",
                 errno.ENOMEM: "memory", errno.ENOBUFS: "memory", errno.EAGAIN: "ulimit -u"}
 
@@ -110,6 +118,46 @@ class BlockingSeam:
                                     bufsize=0)
         except OSError as e:
             raise io_failed(f"start {argv[0]}", e)
+
+    def stream(self, child, chunks, sink):
+        """Writes the chunks (bytes) to the child's stdin, then closes it, while every byte of
+        its stdout goes to sink, until its end: both pipes non-blocking, waiting (epoll) only
+        when neither can move."""
+        to, back = child.stdin.fileno(), child.stdout.fileno()
+        os.set_blocking(to, False)
+        os.set_blocking(back, False)
+        sel = selectors.DefaultSelector()
+        sel.register(back, selectors.EVENT_READ)
+        sel.register(to, selectors.EVENT_WRITE)
+        it, pending, writing = iter(chunks), memoryview(b""), True
+        try:
+            while True:
+                for key, _ in sel.select():
+                    if key.fd == back:
+                        data = os.read(back, READ_BYTES)
+                        if not data:
+                            return
+                        sink(data)
+                        continue
+                    if not pending:
+                        chunk = next(it, None)
+                        if chunk is None:  # end of input: the child finishes
+                            sel.unregister(to)
+                            child.stdin.close()
+                            writing = False
+                            continue
+                        pending = memoryview(chunk)
+                    try:
+                        pending = pending[os.write(to, pending):]
+                    except BlockingIOError:
+                        pass
+        except OSError as e:
+            raise io_failed(f"stream through {child.args[0]}", e)
+        finally:
+            sel.close()
+            if writing:
+                child.stdin.close()
+            child.stdout.close()
 
     def reap(self, child):
         """Waits for the child; its exit code (its CPU time is the process's children's)."""
@@ -198,6 +246,27 @@ class AsyncSeam:
         except OSError as e:
             raise io_failed(f"start {argv[0]}", e)
 
+    async def stream(self, child, chunks, sink):
+        """As BlockingSeam.stream: the feeding and the reading are two coroutines of the seam's
+        own, gathered, so either waits without holding up the other."""
+        import asyncio
+
+        async def feed():
+            for chunk in chunks:
+                child.stdin.write(chunk)
+                await child.stdin.drain()
+            child.stdin.close()
+            await child.stdin.wait_closed()
+
+        async def read():
+            while data := await child.stdout.read(READ_BYTES):
+                sink(data)
+
+        try:
+            await asyncio.gather(feed(), read())
+        except OSError as e:
+            raise io_failed("stream through the child", e)
+
     async def reap(self, child):
         return await child.wait()
 
@@ -211,3 +280,91 @@ class AsyncSeam:
         import asyncio
         self.yields += 1
         return asyncio.sleep(0)
+
+
+# ---- bounded queues between units that their senders close (C's wl_chan)
+
+def chan(ctx, capacity, senders, receivers):
+    """A bounded queue of `capacity` items from `senders` units to `receivers` units, made in
+    prepare(), as the model's units can share one: queue.Queue between threads (the notes'),
+    a multiprocessing.Queue between processes, an asyncio.Queue between tasks. When its last
+    sender closes it, one sentinel (None) per receiver follows every item, so each receiver's
+    loop ends once the queue is drained, as in the notes."""
+    left = multiprocessing.sharedctypes.RawValue("i", senders)
+    if "block" not in ctx.caps:
+        import asyncio
+        return AsyncChan(asyncio.Queue(capacity), left, receivers)
+    if "shared" in ctx.caps:
+        import queue
+        import threading
+        return ThreadChan(queue.Queue(capacity), left, receivers, threading.Lock())
+    return ProcChan(multiprocessing.Queue(capacity), left, receivers, multiprocessing.Lock(),
+                    senders, multiprocessing.sharedctypes.RawValue("i", 0))
+
+
+@dataclasses.dataclass
+class ThreadChan:
+    q: typing.Any
+    left: typing.Any  # senders that have not closed it
+    receivers: int
+    lock: typing.Any
+
+    def send(self, item):
+        """Puts item in, waiting while the queue is full; returns how many it holds now."""
+        self.q.put(item)
+        return self.q.qsize()
+
+    def recv(self):
+        """The oldest item, waiting while the queue is empty; None once closed and drained."""
+        return self.q.get()
+
+    def close(self):
+        with self.lock:
+            self.left.value -= 1
+            last = self.left.value == 0
+        if last:
+            for _ in range(self.receivers):
+                self.q.put(None)
+
+
+@dataclasses.dataclass
+class ProcChan(ThreadChan):
+    """Between processes a put goes to the sender's own feeder thread, which writes the pipe
+    later: the last sender puts the sentinels only once every other sender has flushed its
+    items (closed its end and joined its feeder), so no sentinel overtakes an item."""
+    senders: int = 1
+    flushed: typing.Any = None  # senders whose items are all in the pipe
+
+    def close(self):
+        with self.lock:
+            self.left.value -= 1
+            last = self.left.value == 0
+        if last:
+            while self.flushed.value < self.senders - 1:
+                time.sleep(0.0002)
+            for _ in range(self.receivers):
+                self.q.put(None)
+        self.q.close()
+        self.q.join_thread()
+        with self.lock:
+            self.flushed.value += 1
+
+
+@dataclasses.dataclass
+class AsyncChan:
+    q: typing.Any
+    left: typing.Any
+    receivers: int
+
+    async def send(self, item):
+        await self.q.put(item)
+        return self.q.qsize()
+
+    async def recv(self):
+        return await self.q.get()
+
+    async def close(self):
+        self.left.value -= 1
+        if self.left.value == 0:
+            for _ in range(self.receivers):
+                await self.q.put(None)

@@ -45,12 +45,12 @@ class Job:
         return t * size // tasks, (t + 1) * size // tasks
 
     def role_task(self, u):
-        """With roles: unit u's role, its place k among the role's n units, and its one task
-        [k*size//n, (k+1)*size//n) (C's do_role)."""
+        """With roles: unit u's role, its place k among the role's n units (noted in its
+        Unit), and its one task [k*size//n, (k+1)*size//n) (C's do_role)."""
         wl, units, size = self.wl, self.ctx.units, self.ctx.size
         i, k = wl.role_of(units, u)
         n = wl.role_units(units, i)
-        return wl.roles[i], k, k * size // n, (k + 1) * size // n
+        return wl.roles[i], i, k, k * size // n, (k + 1) * size // n
 
 
 def waits_cap(wl, ctx):
@@ -196,7 +196,7 @@ def work(job, sh, u, unit, own_cpu=True, own_process=False):
     kids0 = system.children_cpu() if own_process else (0.0, 0.0)
     total = done = 0
     if wl.roles:
-        role, unit.index, b, e = job.role_task(u)
+        role, unit.role, unit.index, b, e = job.role_task(u)
         total, done = role.run(ctx, unit, b, e) & M64, 1
     else:
         while (t := sh.counter.take()) < ctx.tasks:

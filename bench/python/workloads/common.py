@@ -98,10 +98,11 @@ class Ctx:
 @dataclasses.dataclass
 class Unit:
     """One unit as a workload sees it: its seam, its own scratch (from scratch()) and, with
-    roles, its place among its role's units."""
+    roles, which it has and its place among its units."""
     seam: typing.Any
     scratch: typing.Any = None
-    index: int = 0
+    role: int = 0   # with roles: its role's number, in the order of the descriptor's
+    index: int = 0  # and its place among that role's units
 
 
 @dataclasses.dataclass
