@@ -93,8 +93,9 @@ def _choices_text(name):
 # option of its own (counter, pingpong ...), that workload's, as build/cvp's --variant does;
 # never both in one run.
 MODEL_VARIANTS = [m for m in MODELS.values() if m.variants]
-VARIANTS = tuple(dict.fromkeys([v.name for m in MODEL_VARIANTS for v in m.variants] +
-                               [c for w in _having("variant") for c in w.option("variant").choices]))
+VARIANTS = tuple(dict.fromkeys(
+    [v.name for m in MODEL_VARIANTS for v in m.variants] +
+    [c for w in _having("variant") for c in w.option("variant").choices]))
 MODEL_FLAGS = (
     Flag("variant", "V", "; ".join(f"{m.name}: " + " | ".join(v.name for v in m.variants)
                                    for m in MODEL_VARIANTS) +

@@ -36,7 +36,7 @@ class Option:
     hi: int
     help: str
     choices: tuple = ()
-    needs: tuple = ()  # per choice: a tuple of caps (models.CAPS); () for a choice every model can do
+    needs: tuple = ()  # per choice: the caps it needs (models.CAPS); (): every model can do it
 
     def needs_of(self, choice):
         i = self.choices.index(choice)

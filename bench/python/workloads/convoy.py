@@ -14,6 +14,7 @@ import typing
 
 import workloads
 from server import payload_sum
+from stop import Usage
 from workloads.common import DELAY_MS, M64, Figure, Role, Workload, choice
 
 CONVOY_BYTES = 64
@@ -33,7 +34,6 @@ def _busy(ctx):
 
 
 def convoy_prepare(ctx):
-    from stop import Usage
     if ctx.units - 1 > MAX_BUSY:
         raise Usage(f"--units: at most {MAX_BUSY} busy units beside the echo one")
     w = _busy(ctx)

@@ -1,5 +1,5 @@
-"""generator — the notes' generator coroutine (workloads/generator.c in C): a keeper that holds the
-running minimum of the values sent into it, driven by send(): the driver sends value i (a fixed
+"""generator — the notes' generator coroutine (workloads/generator.c in C): a keeper that holds
+the running minimum of the values sent into it, driven by send(): the driver sends value i (a fixed
 pseudo-random sequence, made before the clock) and the keeper, a plain Python generator, folds
 it in and yields back the minimum so far — one op = one round trip, two switches between frames
 with no event loop and no kernel in between. Only coroutines switch like that (the model's

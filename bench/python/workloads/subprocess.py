@@ -18,7 +18,7 @@ import shutil
 
 import places
 import seam
-from stop import Unsupported
+from stop import Unsupported, Wrong
 from workloads.common import M64, Workload, choice, mix64
 
 BLOCK_WORDS = 8192  # 64 KiB of input, repeated
@@ -90,7 +90,6 @@ class Digest:
 
 def _check(st, code):
     if code != 0:
-        from stop import Wrong
         raise Wrong(f"{st.argv[0]} " + (f"exited with status {code}" if code >= 0 else
                                          f"died of signal {-code}"))
 
