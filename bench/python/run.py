@@ -108,8 +108,9 @@ def fill(req, job, model, o, expect, server_cpu_s=None):
             notes.append(note)
     if o.wait_ns:
         r.set("waits", o.waits)
-        r.set("wait_p50_us", seam.percentiles(o.wait_ns)[0])
-        r.set("wait_p99_us", seam.percentiles(o.wait_ns)[1])
+        p50, p99 = seam.percentiles(o.wait_ns)
+        r.set("wait_p50_us", p50)
+        r.set("wait_p99_us", p99)
     r.set("server_cpu_s", server_cpu_s)
     if wall < 0.01:
         notes.append("wall below 10 ms: too short to time reliably")
