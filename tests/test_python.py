@@ -268,7 +268,7 @@ class BadInput(unittest.TestCase):
         self.assert_usage("--units: given twice", *h, "--units", 2, "--units", 3)
         self.assert_usage("--units", *h, "--units", 0)
         self.assert_usage("--delay-ms: does not apply to hash under threads (an option of "
-                          "sleep)", *h, "--delay-ms", 5)
+                          "convoy, echo, mixed, sleep)", *h, "--delay-ms", 5)
         self.assert_usage("--variant: does not apply to hash under serial", "--model",
                           "serial", "--workload", "hash", "--variant", "executor")
         self.assert_usage("--variant: spawn does not apply to threads", *h, "--variant",
