@@ -26,7 +26,8 @@ def help_text():
            "which sees apt's python3-numpy); units are placed by build/cvp --places (CVP=path\n"
            "names another binary).\n\n"]
     out += [_flag_line(f) for f in cli.HARNESS]
-    out.append("\nOptions of models (given under another model, they are a usage error):\n")
+    out.append("\nOptions of models, and --variant of the workloads with their own (given where\n"
+               "they do not apply, a usage error):\n")
     out += [_flag_line(f) for f in cli.MODEL_FLAGS]
     out.append("\nOptions of workloads (likewise):\n")
     out += [_flag_line(f) for f in cli.WORKLOAD_FLAGS]
