@@ -78,7 +78,7 @@ async def tasks_main(job, sh, o, hooks):
     loop = asyncio.get_running_loop()
     units = job.ctx.units
     start, hold = seam.Gate(units, loop), seam.Gate(units, loop)
-    aseam = seam.AsyncSeam(hold, seam.Gate(units, loop))
+    aseam = seam.AsyncSeam(hold, seam.Gate(units, loop), job.placement.all_pus())
     hooks.before_units()
     o.spawn_ns = system.now_ns()
     tasks = []

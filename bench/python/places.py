@@ -30,6 +30,10 @@ class Placement:
     def pus(self, u):
         return self.sets[u]
 
+    def all_pus(self):
+        """Every PU of the run's cores: where a unit's child runs (as build/cvp places it)."""
+        return tuple(sorted({p for s in self.sets for p in s}))
+
     def bound_pu(self, u):
         """The PU unit u is bound to, or -1 when its set has several (--pin none)."""
         return self.sets[u][0] if len(self.sets[u]) == 1 else -1

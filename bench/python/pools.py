@@ -62,7 +62,8 @@ def worker_start(init):
 def worker_warmup():
     st = WORKER.state
     wl = st.init.job.wl
-    st.unit = Unit(seam.BlockingSeam(None), wl.scratch(st.init.job.ctx) if wl.scratch else None)
+    st.unit = Unit(seam.BlockingSeam(None, st.init.job.placement.all_pus()),
+                   wl.scratch(st.init.job.ctx) if wl.scratch else None)
     st.init.barrier.wait()
     st.cpu0 = system.thread_cpu()
 

@@ -82,10 +82,22 @@ def percentiles(durations):
     return d[(k - 1) // 2] / 1e3, d[(k * 99 + 99) // 100 - 1] / 1e3
 
 
+def place_child(pid, pus):
+    """A unit's child runs anywhere on the run's cores, as build/cvp's (bench/seam/child.c): it
+    inherited the affinity of the thread that started it, one PU (every task's, under coros).
+    Set from the parent once the child exists: only its first instructions ran on that PU."""
+    if pus:
+        try:
+            os.sched_setaffinity(pid, pus)
+        except ProcessLookupError:  # it has exited already
+            pass
+
+
 @dataclasses.dataclass
 class BlockingSeam:
     """Waiting as threads and processes wait: in the kernel (the GIL released)."""
     sh: typing.Any  # unit.Shared: the hold gate and the meeting barrier
+    pus: tuple = ()  # the run's PUs, for children
     waits: list = dataclasses.field(default_factory=list)
 
     def sleep(self, seconds):
@@ -114,10 +126,12 @@ class BlockingSeam:
     def spawn(self, argv):
         """A child of argv with stdin and stdout on pipes (unbuffered file objects)."""
         try:
-            return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    bufsize=0)
+            child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     bufsize=0)
         except OSError as e:
             raise io_failed(f"start {argv[0]}", e)
+        place_child(child.pid, self.pus)
+        return child
 
     def stream(self, child, chunks, sink):
         """Writes the chunks (bytes) to the child's stdin, then closes it, while every byte of
@@ -211,6 +225,7 @@ class AsyncSeam:
     a thread): the waits of all and the yields of all."""
     hold_gate: Gate
     meet_gate: Gate
+    pus: tuple = ()  # the run's PUs, for children
     waits: list = dataclasses.field(default_factory=list)
     yields: int = 0
 
@@ -241,10 +256,12 @@ class AsyncSeam:
     async def spawn(self, argv):
         import asyncio
         try:
-            return await asyncio.create_subprocess_exec(*argv, stdin=subprocess.PIPE,
-                                                        stdout=subprocess.PIPE)
+            child = await asyncio.create_subprocess_exec(*argv, stdin=subprocess.PIPE,
+                                                         stdout=subprocess.PIPE)
         except OSError as e:
             raise io_failed(f"start {argv[0]}", e)
+        place_child(child.pid, self.pus)
+        return child
 
     async def stream(self, child, chunks, sink):
         """As BlockingSeam.stream: the feeding and the reading are two coroutines of the seam's

@@ -183,7 +183,8 @@ def enter(job, sh, u, bind):
         places.bind(job.placement.pus(u), bind)
     sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
     wl = job.wl
-    return Unit(seam.BlockingSeam(sh), wl.scratch(job.ctx) if wl.scratch else None)
+    return Unit(seam.BlockingSeam(sh, job.placement.all_pus()),
+                wl.scratch(job.ctx) if wl.scratch else None)
 
 
 def work(job, sh, u, unit, own_cpu=True, own_process=False):
