@@ -5,6 +5,7 @@ the run behind: unit processes, executor workers, the delay server (and its sock
 children of units, the forkserver and the resource tracker."""
 import dataclasses
 import errno
+import faulthandler
 import multiprocessing.util
 import os
 import resource
@@ -17,6 +18,7 @@ import typing
 OK, WRONG, USAGE, LIMIT, UNSUPPORTED = 0, 1, 2, 3, 4
 PROG = "cvp-py"
 REAP_WAIT_S = 2.0
+HARD_GRACE_S = 30  # past --timeout-s, the watchdog that needs no GIL ends the run
 
 
 class Exit(Exception):
@@ -198,12 +200,21 @@ class Guard:
     timeout_s: int
     owner: int = dataclasses.field(default_factory=os.getpid)
     server: typing.Any = None  # server.DelayServer while it runs: stopped first, politely
+    null: typing.Any = None    # /dev/null, where the GIL-free watchdog would write
 
     def install(self):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_stop)
         signal.signal(signal.SIGALRM, self._on_timeout)
         signal.setitimer(signal.ITIMER_REAL, self.timeout_s)
+        # A Python signal handler runs once the main thread holds the GIL, which thousands of
+        # runnable threads can keep from it for a minute: faulthandler's watchdog thread needs
+        # no GIL and _exits (status 1) HARD_GRACE_S after the watchdog; unit processes and the
+        # delay server go with the harness (their parent-death signals; the server removes its
+        # directory), a unit's child at the end of its input.
+        self.null = open(os.devnull, "w", encoding="ascii")  # noqa: SIM115 — kept till exit
+        faulthandler.dump_traceback_later(self.timeout_s + HARD_GRACE_S, exit=True,
+                                          file=self.null)
 
     def _in_child(self, sig):
         """A forked child between fork and resetting its handlers: die of the signal."""
@@ -254,5 +265,6 @@ class Guard:
         """The normal end: the units are reaped; stop multiprocessing's helpers, check that
         nothing is left."""
         signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
         tidy_multiprocessing()
         kill_tree(self.owner)
