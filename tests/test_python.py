@@ -149,8 +149,12 @@ class Listing(unittest.TestCase):
 
     def test_list_json_and_help(self):
         entries = json.loads(cvp("--list", "--format", "json", check=False).stdout)
+        c = json.loads(cvp("--list", "--format", "json", binary=C, check=False).stdout)
+        # Every workload of build/cvp's but its DRAM- and float-bound kernels, plus the two
+        # ways out of the GIL.
         self.assertEqual({e["name"] for e in entries if e["what"] == "workload"},
-                         {"hash", "hash-native", "hash-numpy", "sleep", "idle", "spawn"})
+                         {e["name"] for e in c if e["what"] == "workload"} -
+                         {"mandel", "stream"} | {"hash-native", "hash-numpy"})
         text = cvp("--help", check=False).stdout
         for flag in ("--model", "--workload", "--units", "--tasks", "--cores", "--pin",
                      "--size", "--format", "--header", "--out", "--expect", "--timeout-s",
@@ -158,45 +162,85 @@ class Listing(unittest.TestCase):
             self.assertIn(f"  {flag} ", text)
 
 
+def small_args(wrow):
+    """The arguments of a small, quick run of a workload (as tests/small_args.py for build/cvp):
+    units and tasks unless it fixes them (one op per unit, or roles: enough units for every role
+    that shares them), a small size, small values of the options it has."""
+    roles, opts = wrow["roles"].split(), wrow["options"]
+    a = []
+    if roles:
+        a += ["--units", len(roles) + 1] if any(r.endswith(":0") for r in roles) else []
+        a += [] if wrow["size_per"] == "unit" else ["--size", 5 if wrow["kind"] == "io" else 40]
+    elif wrow["size_per"] == "unit":
+        a += ["--units", 2]
+    else:
+        a += ["--units", 2] + {"io": ["--size", 2, "--tasks", 3]}.get(wrow["kind"], ["--size", 6])
+    a += ["--delay-ms", 1] if "delay-ms=" in opts else []
+    a += ["--work", 2] if "work=" in opts else []
+    return a
+
+
+def pairings(models, wrow):
+    """(name, --variant value or None, whether --list says it runs) for every model and variant
+    of a workload: its own variants when it has some (model/variant listed, or the model alone
+    when it can do them all), else each model's."""
+    runs = set(wrow["models"].split())
+    own = next((o.split("=")[1].split("|") for o in wrow["options"].split()
+                if o.startswith("variant=")), None)
+    for m, mrow in models.items():
+        if own:
+            for v in own:
+                yield f"{m}/{v}", m, v, f"{m}/{v}" in runs or m in runs
+            continue
+        variants = mrow["options"].removeprefix("variant=").split("|") if mrow["options"] else []
+        for v in [None] + variants:
+            name = f"{m}/{v}" if v else m
+            yield name, m, v, name in runs
+
+
 class Matrix(unittest.TestCase):
     def test_every_model_workload_and_variant_verifies_or_skips(self):
-        """What --list says runs, verifies; the rest exits 4 with a reason. Two at a time."""
+        """What --list says runs, verifies (an IO row with its wait percentiles, p99 >= p50); the
+        rest exits 4 with a reason. Two at a time; nothing is left in their TMPDIR (the delay
+        server's socket directory)."""
         models, workloads = listed()
         jobs = []
         for w, wrow in workloads.items():
-            runs = set(wrow["models"].split())
-            for m, mrow in models.items():
-                variants = [None] + mrow["options"].removeprefix("variant=").split("|") \
-                    if mrow["options"] else [None]
-                for v in variants:
-                    name = f"{m}/{v}" if v else m
-                    args = ["--model", m, "--workload", w, "--units", 2, "--header",
-                            *(["--variant", v] if v else [])]
-                    args += {"cpu": ["--size", 6], "io": ["--size", 2, "--delay-ms", 1,
-                                                          "--tasks", 3]}.get(wrow["kind"], [])
-                    jobs.append((name, w, name in runs, args))
-        self.assertGreaterEqual(len(jobs), 50)
+            for name, m, v, should in pairings(models, wrow):
+                args = ["--model", m, "--workload", w, "--header", *small_args(wrow),
+                        *(["--variant", v] if v else [])]
+                jobs.append((name, w, should, args, wrow["kind"]))
+        self.assertGreaterEqual(len(jobs), 100)
         failures = []
         running = []
 
         def finish(p):
-            name, w, should, _ = p.job
+            name, w, should, _, kind = p.job
             out, err = p.communicate(timeout=RUN_TIMEOUT_S)
             if should and (p.returncode != 0 or row(out)["verified"] != "true"):
                 failures.append(f"{w} under {name}: exit {p.returncode}: {err.strip()}")
+            elif should and kind == "io":
+                r = row(out)
+                if not (int(r["waits"]) > 0 and 0 < float(r["wait_p50_us"]) <=
+                        float(r["wait_p99_us"])):
+                    failures.append(f"{w} under {name}: waits {r['waits']} p50 "
+                                    f"{r['wait_p50_us']} p99 {r['wait_p99_us']}")
             if not should and (p.returncode != 4 or not err.strip() or out):
                 failures.append(f"{w} under {name}: want exit 4 and a reason, got exit "
                                 f"{p.returncode}: {err.strip()}")
 
-        for job in jobs:
-            p = subprocess.Popen([PY, *map(str, job[3])], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-            p.job = job
-            running.append(p)
-            if len(running) == 2:
-                finish(running.pop(0))
-        for p in running:
-            finish(p)
+        with tempfile.TemporaryDirectory() as tmp:
+            for job in jobs:
+                p = subprocess.Popen([PY, *map(str, job[3])], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, "TMPDIR": tmp})
+                p.job = job
+                running.append(p)
+                if len(running) == 2:
+                    finish(running.pop(0))
+            for p in running:
+                finish(p)
+            self.assertEqual(os.listdir(tmp), [], "left in TMPDIR")
         self.assertEqual(failures, [])
 
     def test_numpy_missing_is_unsupported_with_the_reason(self):
@@ -224,7 +268,7 @@ class BadInput(unittest.TestCase):
         self.assert_usage("--units: given twice", *h, "--units", 2, "--units", 3)
         self.assert_usage("--units", *h, "--units", 0)
         self.assert_usage("--delay-ms: does not apply to hash under threads (an option of "
-                          "sleep)", *h, "--delay-ms", 5)
+                          "convoy, echo, mixed, sleep)", *h, "--delay-ms", 5)
         self.assert_usage("--variant: does not apply to hash under serial", "--model",
                           "serial", "--workload", "hash", "--variant", "executor")
         self.assert_usage("--variant: spawn does not apply to threads", *h, "--variant",
@@ -379,7 +423,8 @@ class Source(unittest.TestCase):
     @unittest.skipIf(not shutil.which("pyflakes3"), "pyflakes3 is not installed (make deps)")
     def test_pyflakes_clean(self):
         src = os.path.join(ROOT, "bench", "python")
-        files = sorted(os.path.join(src, f) for f in os.listdir(src) if f.endswith(".py"))
+        files = sorted(os.path.join(d, f) for d, _, names in os.walk(src) for f in names
+                       if f.endswith(".py"))
         got = subprocess.run(["pyflakes3", *files, __file__], capture_output=True, text=True,
                              check=False)
         self.assertEqual(got.stdout + got.stderr, "")
@@ -388,10 +433,11 @@ class Source(unittest.TestCase):
 class Counted(unittest.TextTestResult):
     """Prints each test as one check line and appends pass/fail to $RESULTS_FILE, as
     tests/lib.sh does for shell checks."""
+    label = "python"
 
     def tally(self, test, word, mark, why=""):
         name = test.id().rsplit(".", 1)[-1].removeprefix("test_").replace("_", " ")
-        print(f"{word:<5} python: {name}{why}", flush=True)
+        print(f"{word:<5} {self.label}: {name}{why}", flush=True)
         with open(os.environ.get("RESULTS_FILE", os.devnull), "a", encoding="utf-8") as f:
             f.write(mark + "\n")
 
@@ -412,14 +458,20 @@ class Counted(unittest.TextTestResult):
         self.tally(test, "skip", "skip", f": {reason}")
 
 
-if __name__ == "__main__":
+def main(module, label="python"):
+    """Runs a module's tests, each printed as one check line and counted (Counted)."""
     if not os.access(PY, os.X_OK) or not os.access(C, os.X_OK):
-        print("FAIL  python: build/cvp and build/cvp-py are missing (run make)")
-        sys.exit(1)
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        print(f"FAIL  {label}: build/cvp and build/cvp-py are missing (run make)")
+        return 1
+    Counted.label = label
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
     with open(os.devnull, "w", encoding="utf-8") as devnull:
         result = unittest.TextTestRunner(resultclass=Counted, verbosity=0,
                                          stream=devnull).run(suite)
     for test, trace in result.failures + result.errors:
         print(f"---- {test.id()}\n{trace}", file=sys.stderr)
-    sys.exit(0 if result.wasSuccessful() else 1)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.modules[__name__]))

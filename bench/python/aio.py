@@ -2,74 +2,60 @@
 thread (bound to the plan's first place). Tasks are created before the clock and meet at a start
 gate; the clock starts when the last has arrived. A CPU-bound unit yields between slices of work
 with `await asyncio.sleep(0)`, as build/cvp's coroutines yield between slices (the row counts
-the yields); a waiting workload awaits through the seam (asyncio.sleep). `--variant generator`
+the yields); a waiting workload awaits through the seam (seam.AsyncSeam). `--variant generator`
 holds plain suspended generators instead of tasks, driven by the harness (probes only).
 The idle probe runs twice: once to measure memory (PSS, kernel) with tracemalloc off, then again
 with tracemalloc on, for the Python objects each parked unit holds."""
 import asyncio
 import dataclasses
 import os
+import threading
 import tracemalloc
 import typing
 
 import memory
 import places
+import seam
 import system
 import unit as U
-from workloads import M64, Unit
+from workloads.common import M64, Unit
 
 
-class Gate:
-    """All units arrive, the harness acts, then all go: one future the harness awaits, one the
-    units await (a single future shared by all units, so waiting costs a unit a callback)."""
-
-    def __init__(self, n, loop):
-        self.n = n
-        self.arrived = 0
-        self.all_here = loop.create_future()
-        self.opened = loop.create_future()
-
-    def arrive(self):
-        self.arrived += 1
-        if self.arrived == self.n:
-            self.all_here.set_result(None)
-        return self.opened
-
-    def open(self):
-        self.opened.set_result(None)
+async def sliced(ctx, unit, run, b, e, step):
+    """A CPU-bound task under coros: run over [b, e) slice by slice (step ops; 0: whole),
+    yielding between; its sum and the yields."""
+    step = step or max(1, e - b)
+    total = yields = 0
+    for sb in range(b, e, step):
+        total += run(ctx, unit, sb, min(sb + step, e))
+        if sb + step < e:
+            await asyncio.sleep(0)
+            yields += 1
+    return total, yields
 
 
-@dataclasses.dataclass
-class AsyncSeam:
-    """Waiting as coroutines wait: by parking on the event loop."""
-    hold_gate: Gate
-
-    def sleep(self, seconds):
-        return asyncio.sleep(seconds)  # the awaitable itself: no frame of the seam's own
-
-    def hold(self):
-        return self.hold_gate.arrive()
-
-
-async def coro_unit(job, sh, u, seam, start):
+async def coro_unit(job, sh, u, useam, start):
     wl, ctx, s = job.wl, job.ctx, sh.slots
     s.put(u, U.STARTED_NS, system.now_ns())
     s.put(u, U.PID, os.getpid())
     s.put(u, U.PU_BOUND, job.placement.bound_pu(0))
-    unit = Unit(seam, wl.scratch(ctx) if wl.scratch else None)
+    unit = Unit(useam, wl.scratch(ctx) if wl.scratch else None)
     await start.arrive()
     total = done = yields = 0
-    while (t := sh.counter.take()) < ctx.tasks:
+    if wl.roles:
+        role, unit.role, unit.index, b, e = job.role_task(u)
+        if role.arun:
+            total = await role.arun(ctx, unit, b, e)
+        else:
+            total, yields = await sliced(ctx, unit, role.run, b, e, wl.slice)
+        done = 1
+    while not wl.roles and (t := sh.counter.take()) < ctx.tasks:
         b, e = job.bounds(t)
         if wl.arun:
             total += await wl.arun(ctx, unit, b, e)
         else:
-            step = wl.slice or e - b
-            for sb in range(b, e, step):
-                total += wl.run(ctx, unit, sb, min(sb + step, e))
-                if sb + step < e:
-                    await asyncio.sleep(0)
-                    yields += 1
+            part, y = await sliced(ctx, unit, wl.run, b, e, wl.slice)
+            total, yields = total + part, yields + y
         done += 1
         if sh.counter.peek() < ctx.tasks:  # between tasks too, so a pool shares the thread
             await asyncio.sleep(0)
@@ -91,30 +77,38 @@ class Hooks:
 async def tasks_main(job, sh, o, hooks):
     loop = asyncio.get_running_loop()
     units = job.ctx.units
-    start, hold = Gate(units, loop), Gate(units, loop)
-    seam = AsyncSeam(hold)
+    start, hold = seam.Gate(units, loop), seam.Gate(units, loop)
+    aseam = seam.AsyncSeam(hold, seam.Gate(units, loop), job.placement.all_pus())
     hooks.before_units()
     o.spawn_ns = system.now_ns()
     tasks = []
     for u in range(units):
         if u == 0:
             o.create0_ns = system.now_ns()
-        tasks.append(loop.create_task(coro_unit(job, sh, u, seam, start)))
+        tasks.append(loop.create_task(coro_unit(job, sh, u, aseam, start)))
         if u == 0:
             o.create0_end_ns = system.now_ns()
     o.run_ns = system.now_ns()
     await start.all_here
     o.t0_ns = system.now_ns()
-    cpu0 = system.thread_cpu()
+    cpu0, kids0 = system.thread_cpu(), system.children_cpu()
     start.open()
     if job.wl.holds:
         await hold.all_here
         hooks.on_hold()
         hold.open()
-    await asyncio.gather(*tasks)
-    cpu1 = system.thread_cpu()
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # a unit that failed: the others are cancelled, none left pending
+        for t in tasks:
+            t.cancel()
+    cpu1, kids1 = system.thread_cpu(), system.children_cpu()
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    o.children(kids0, kids1)
+    o.yields += aseam.yields
+    if sh.waits is not None:
+        sh.waits.add(aseam.waits)
     last_cpu(sh)
 
 
@@ -176,7 +170,9 @@ class Phase:
     o: U.Outcome = dataclasses.field(default_factory=U.Outcome)
 
     def run(self, hooks):
-        sh = U.Shared(U.Slots(self.job.ctx.units), U.LocalCounter())
+        cap = U.waits_cap(self.job.wl, self.job.ctx)
+        sh = U.Shared(U.Slots(self.job.ctx.units), U.LocalCounter(),
+                      waits=seam.WaitLog(cap, threading.Lock()) if cap else None)
         if self.drive is drive_generators:
             self.drive(self.job, sh, self.o, hooks)
         else:

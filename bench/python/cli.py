@@ -10,9 +10,10 @@ import typing
 
 from models import MODELS
 from stop import PROG, USAGE, Usage, say
-from workloads import WORKLOADS
+import workloads
 
 MAX_UNITS = 1_000_000
+WORKLOADS = workloads.every()  # name -> descriptor, in the order of their files
 
 
 def uint(lo, hi):
@@ -77,18 +78,54 @@ HARNESS = (
     Flag("list", None, "every model and workload: options, figures, plans (--format csv|json)"),
     Flag("help", None, "this text"),
 )
-VARIANTS = tuple(dict.fromkeys(v.name for m in MODELS.values() for v in m.variants))
+
+
+def _having(name):
+    """The workloads with an option of that name."""
+    return [w for w in WORKLOADS.values() if w.option(name)]
+
+
+def _choices_text(name):
+    return "; ".join(f"{w.name}: " + " | ".join(w.option(name).choices) for w in _having(name))
+
+
+# --variant names a model's variant (executor, spawn ...) or, for a workload with a variant
+# option of its own (counter, pingpong ...), that workload's, as build/cvp's --variant does;
+# never both in one run.
+MODEL_VARIANTS = [m for m in MODELS.values() if m.variants]
+VARIANTS = tuple(dict.fromkeys(
+    [v.name for m in MODEL_VARIANTS for v in m.variants] +
+    [c for w in _having("variant") for c in w.option("variant").choices]))
 MODEL_FLAGS = (
     Flag("variant", "V", "; ".join(f"{m.name}: " + " | ".join(v.name for v in m.variants)
-                                   for m in MODELS.values() if m.variants) +
-         " (default: none, the model itself)", choices=VARIANTS,
-         owners=tuple(m.name for m in MODELS.values() if m.variants)),
+                                   for m in MODEL_VARIANTS) +
+         " (default: none, the model itself); a workload's own: " + _choices_text("variant") +
+         " (default: the first its model can do)", choices=VARIANTS,
+         owners=tuple(m.name for m in MODEL_VARIANTS) +
+         tuple(w.name for w in _having("variant"))),
 )
-WORKLOAD_FLAGS = tuple(
-    Flag(name, opts[0].arg, f"{opts[0].help} (default {opts[0].default})",
-         uint(opts[0].lo, opts[0].hi), owners=tuple(w.name for w in WORKLOADS.values()
-                                                    if any(o.name == name for o in w.options)))
-    for name, opts in {o.name: [o] for w in WORKLOADS.values() for o in w.options}.items())
+
+
+def _workload_flag(name, o):
+    owners = tuple(w.name for w in _having(name))
+    if o.choices:
+        return Flag(name, o.arg, f"{o.help}: {_choices_text(name)} (default: the first its "
+                    "model can do)", choices=tuple(dict.fromkeys(
+                        c for w in _having(name) for c in w.option(name).choices)),
+                    owners=owners)
+    return Flag(name, o.arg, f"{o.help} (default {o.default})", uint(o.lo, o.hi), owners=owners)
+
+
+def _first_of_each_name():
+    first = {}
+    for w in WORKLOADS.values():
+        for o in w.options:
+            first.setdefault(o.name, o)
+    return first
+
+
+WORKLOAD_FLAGS = tuple(_workload_flag(name, o) for name, o in _first_of_each_name().items()
+                       if name not in {f.name for f in MODEL_FLAGS})
 DEFAULTS = {"pin": "compact", "format": "csv", "timeout-s": 600}
 
 
@@ -123,7 +160,7 @@ class Request:
     """One run, as asked for: None where a flag was not given and the default is the run's."""
     model: str
     workload: str
-    variant: typing.Optional[str]
+    variant: typing.Optional[str]  # the model's (a workload's own is in opts)
     units: typing.Optional[int]
     tasks: typing.Optional[int]
     cores: typing.Optional[int]
@@ -166,12 +203,19 @@ def parse(argv):
         if f.name in given and not (_owned_by(f, model.name) or _owned_by(f, wl.name)):
             raise Usage(f"--{f.name}: does not apply to {wl.name} under {model.name} "
                         f"(an option of {', '.join(f.owners)})")
-    if "variant" in given and not model.variant(v["variant"]):
+    own = wl.option("variant")
+    if "variant" in given and not own and not model.variant(v["variant"]):
         raise Usage(f"--variant: {v['variant']} does not apply to {model.name} (variants of "
                     f"{model.name}: {', '.join(x.name for x in model.variants)})")
-    opts = {o.name: v[o.name] if o.name in given else o.default for o in wl.options}
+    for o in wl.options:
+        if o.choices and o.name in given and v[o.name] not in o.choices:
+            raise Usage(f"--{o.name}: {v[o.name]} is not one of {wl.name}'s (valid: "
+                        f"{', '.join(o.choices)})")
+    opts = {o.name: v[o.name] if o.name in given else o.default_for(model.caps)
+            for o in wl.options}
     return Command("run", request=Request(
-        model=model.name, workload=wl.name, variant=v["variant"], units=v["units"],
+        model=model.name, workload=wl.name, variant=None if own else v["variant"],
+        units=v["units"],
         tasks=v["tasks"], cores=v["cores"], pin=v["pin"] or DEFAULTS["pin"], size=v["size"],
         format=v["format"] or DEFAULTS["format"], header="header" in given, out=v["out"],
         expect=v["expect"], timeout_s=v["timeout-s"] or DEFAULTS["timeout-s"], opts=opts))

@@ -5,7 +5,10 @@ $PYTHON, default Debian's /usr/bin/python3). Reads the command line and hands ov
   run.py       the run's steps      row.py      the row
   models.py    serial, threads, procs (+ pools.py: executors; aio.py: asyncio, generators)
   unit.py      what every unit does, and what units and the harness share
-  workloads.py hash, hash-native, hash-numpy, sleep, idle, spawn
+  seam.py      what a workload calls to wait (sleep, round trips, children, queues, meet)
+  server.py    the delay server (build/cvp --serve, the harness's child) and its protocol
+  workloads/   one file per workload (hash, sleep, echo, ...), found by workloads/__init__.py;
+               workloads/common.py the descriptor they are written against
   memory.py    memory per unit      places.py   binding, from build/cvp --places
   system.py    clocks, CPU time, prctl        stop.py     exits, limits, signals, cleanup"""
 import sys

@@ -6,7 +6,6 @@ import textwrap
 
 import cli
 from models import MODELS, supports
-from workloads import WORKLOADS
 
 LIST_KEYS = ("what", "name", "kind", "default_size", "size_per", "options", "figures", "plans",
              "models", "roles", "description")
@@ -27,7 +26,8 @@ def help_text():
            "which sees apt's python3-numpy); units are placed by build/cvp --places (CVP=path\n"
            "names another binary).\n\n"]
     out += [_flag_line(f) for f in cli.HARNESS]
-    out.append("\nOptions of models (given under another model, they are a usage error):\n")
+    out.append("\nOptions of models, and --variant of the workloads with their own (given where\n"
+               "they do not apply, a usage error):\n")
     out += [_flag_line(f) for f in cli.MODEL_FLAGS]
     out.append("\nOptions of workloads (likewise):\n")
     out += [_flag_line(f) for f in cli.WORKLOAD_FLAGS]
@@ -36,7 +36,7 @@ def help_text():
         out.append(f"  {m.name:<11}{m.desc}\n")
         out += [f"    {v.name:<13}{v.desc}\n" for v in m.variants]
     out.append("\nWorkloads (kind; see --list for their options, figures and plans):\n")
-    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in WORKLOADS.values()]
+    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in cli.WORKLOADS.values()]
     out.append("\nExit status: 0 ok, 1 wrong result or failure (also a unit that died, or a run "
                "stopped\nby --timeout-s), 2 usage error, 3 resource limit reached, 4 unsupported "
                "here;\n128 + N when stopped by signal N (SIGINT, SIGTERM, SIGHUP).\n")
@@ -44,24 +44,40 @@ def help_text():
 
 
 def _models_of(wl):
-    """model, or model/variant, for every pairing that runs the workload."""
+    """model, or model/variant, for every pairing that runs the workload: the model's variants,
+    or, for a workload whose --variant is its own and whose variants need what only some models
+    offer (build/cvp's choice_needs), model/variant for each one a model that cannot do them all
+    can do."""
     words = []
+    own = wl.option("variant")
     for m in MODELS.values():
-        if supports(m, None, wl) is None:
+        if own and len(own.allowed(m.caps)) < len(own.choices):
+            words += [f"{m.name}/{c}" for c in own.allowed(m.caps)
+                      if supports(m, None, wl, {"variant": c}) is None]
+            continue
+        opts = {o.name: o.default_for(m.caps) for o in wl.options}
+        if supports(m, None, wl, opts) is None:
             words.append(m.name)
-        words += [f"{m.name}/{v.name}" for v in m.variants if supports(m, v.name, wl) is None]
+        if not own:
+            words += [f"{m.name}/{v.name}" for v in m.variants
+                      if supports(m, v.name, wl, opts) is None]
     return " ".join(words)
+
+
+def _option_text(o):
+    return f"{o.name}={'|'.join(o.choices) if o.choices else o.default}"
 
 
 def entries():
     for m in MODELS.values():
         opts = f"variant={'|'.join(v.name for v in m.variants)}" if m.variants else ""
         yield ("model", m.name, "", "", "", opts, "", "", " ".join(m.caps), "", m.desc)
-    for w in WORKLOADS.values():
+    for w in cli.WORKLOADS.values():
         yield ("workload", w.name, w.kind, str(w.default_size) if w.size_per != "unit" else "",
-               w.size_per, " ".join(f"{o.name}={o.default}" for o in w.options),
+               w.size_per, " ".join(_option_text(o) for o in w.options),
                " ".join(f"{f.name}:{f.unit}:{f.better}" for f in w.figures),
-               " ".join(w.plans), _models_of(w), "", w.desc)
+               " ".join(w.plans), _models_of(w), " ".join(f"{r.name}:{r.units}" for r in w.roles),
+               w.desc)
 
 
 def _csv_field(s):

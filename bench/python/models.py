@@ -22,14 +22,24 @@ import places
 import pools
 import system
 import unit as U
-from stop import Limit, Wrong, creation_failed
+from stop import Exit, Limit, Wrong, creation_failed
+
+# What a model may offer (its caps), in build/cvp's words (workloads/workload.h, enum wl_caps),
+# and how a skip names what a workload (or one value of its option) needs.
+CAPS = {
+    "coexist": "units alive at the same time",
+    "block": "units that may block in the kernel while the others run",
+    "direct": "a direct switch from one unit into another",
+    "parallel": "units on several cores at once",
+    "shared": "units that share one address space",
+}
 
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
     name: str
     desc: str
-    probes: bool  # whether the probes (idle, spawn) run under it
+    probes: bool  # whether the harness makes the units: probes and roles need that
     needs_grun: bool = False  # a unit is a generator: the workload must have grun
 
 
@@ -46,15 +56,36 @@ class Model:
         return next((v for v in self.variants if v.name == name), None)
 
 
-def supports(model, variant, wl):
-    """None when the model (and variant) can run the workload, else why not (exit 4)."""
-    if wl.probe and "coexist" not in model.caps:
-        return (f"{wl.name} under {model.name}: skipped, it needs units alive at the same time "
-                f"({', '.join(m.name for m in MODELS.values() if 'coexist' in m.caps)})")
+def _lacks(needs, caps):
+    return next((c for c in needs if c not in caps), None)
+
+
+def _who(cap):
+    return ", ".join(m.name for m in MODELS.values() if cap in m.caps)
+
+
+def supports(model, variant, wl, opts=None):
+    """None when the model (and variant) can run the workload (with the options' values opts),
+    else why not (exit 4)."""
+    needs = (("coexist",) if wl.probe else ()) + wl.needs
+    lack = _lacks(needs, model.caps)
+    if lack:
+        return (f"{wl.name} under {model.name}: skipped, it needs {CAPS[lack]} ({_who(lack)})")
+    for o in wl.options:
+        value = (opts or {}).get(o.name)
+        if o.choices and value in o.choices:
+            lack = _lacks(o.needs_of(value), model.caps)
+            if lack:
+                return (f"{wl.name} --{o.name} {value} under {model.name}: skipped, it needs "
+                        f"{CAPS[lack]} ({_who(lack)})")
+    if variant and wl.option("variant"):
+        return (f"{wl.name} under {model.name}/{variant}: skipped, --variant names the "
+                "workload's own variant here")
     v = model.variant(variant) if variant else None
-    if v and wl.probe and not v.probes:
+    if v and (wl.probe or wl.roles) and not v.probes:
         return (f"{wl.name} --variant {variant} under {model.name}: skipped, an executor "
-                "starts and keeps its own workers; a probe needs units the harness makes")
+                "starts and keeps its own workers; a probe, or units with roles, need units the "
+                "harness makes")
     if v and v.needs_grun and not wl.grun:
         return (f"{wl.name} --variant {variant} under {model.name}: skipped, generators hold "
                 "only the probes (idle, spawn)")
@@ -82,7 +113,7 @@ def _raise_nofile():
 
 def serial_execute(job):
     units = job.ctx.units
-    sh = U.Shared.make(units, threading, U.LocalCounter())
+    sh = U.Shared.make(units, threading, U.LocalCounter(), U.waits_cap(job.wl, job.ctx))
     places.bind(job.placement.pus(0))
     o = U.Outcome(spawn_ns=system.now_ns())
     made = []
@@ -93,14 +124,15 @@ def serial_execute(job):
         if u == 0:
             o.create0_end_ns = system.now_ns()
     o.run_ns = o.t0_ns = system.now_ns()
-    cpu0 = system.thread_cpu()
+    cpu0, kids0 = system.thread_cpu(), system.children_cpu()
     results = [U.work(job, sh, u, made[u], own_cpu=False) for u in range(units)]
-    cpu1 = system.thread_cpu()
+    cpu1, kids1 = system.thread_cpu(), system.children_cpu()
     for u in range(units):
-        U.record(sh, u, results[u])
+        U.record(sh, u, results[u], made[u])
     U.note_last_cpus(sh)
     o.reaped_ns = system.now_ns()
     o.user_s, o.sys_s = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+    o.children(kids0, kids1)
     o.collect(sh, own_cpu=False)
     return o
 
@@ -116,6 +148,8 @@ def _thread_body(job, sh, u, errors):
 
 def _raise_unit_error(model, errors):
     u, exc = errors[0]
+    if isinstance(exc, Exit):  # a limit or a failure the workload or the seam named
+        raise type(exc)(f"{model}: unit {u}: {exc.message}")
     if isinstance(exc, MemoryError):
         raise Limit(f"{model}: unit {u} ran out of memory; limit reached: memory")
     raise Wrong(f"{model}: unit {u} failed: {type(exc).__name__}: {exc}")
@@ -125,7 +159,7 @@ def threads_execute(job):
     if job.variant == "executor":
         return pools.execute(job, threaded=True)
     units, wl = job.ctx.units, job.wl
-    sh = U.Shared.make(units, threading, U.LocalCounter())
+    sh = U.Shared.make(units, threading, U.LocalCounter(), U.waits_cap(wl, job.ctx))
     before = memory.baseline() if wl.holds else None
     errors, threads = [], []
 
@@ -150,6 +184,7 @@ def threads_execute(job):
         threads.append(th)
     U.wait_count(sh.ready, units, check)
     check()
+    kids0 = system.children_cpu()
     o.run_ns = o.t0_ns = system.now_ns()
     sh.go.open()
     if wl.holds:
@@ -158,6 +193,7 @@ def threads_execute(job):
         o.memory = memory.per_unit(before, units)
         sh.opened.open()
     U.wait_count(sh.finished, units, check)
+    kids1 = system.children_cpu()
     U.note_last_cpus(sh)
     sh.done.open()
     for th in threads:
@@ -165,6 +201,7 @@ def threads_execute(job):
     o.reaped_ns = system.now_ns()
     check()
     o.collect(sh, own_cpu=True)
+    o.children(kids0, kids1)
     return o
 
 
@@ -188,7 +225,7 @@ def procs_execute(job):
         mp.set_forkserver_preload(["unit"])  # what units need, imported once and shared
         multiprocessing.forkserver.ensure_running()
         parent = multiprocessing.forkserver._forkserver._forkserver_pid  # noqa: SLF001
-    sh = U.Shared.make(units, mp, U.SharedCounter(mp))
+    sh = U.Shared.make(units, mp, U.SharedCounter(mp), U.waits_cap(wl, job.ctx))
     before = memory.baseline() if wl.holds else None
     procs = []
 
@@ -251,7 +288,7 @@ MODELS = {m.name: m for m in (
            Variant("forkserver", "each unit forked from a fresh server interpreter (forkserver)", True)),
           _rlimit_stack_kib),
     Model("coros", "one asyncio task per unit on one event loop; CPU-bound units yield "
-          "between slices", ("coexist", "shared"), aio.execute,
+          "between slices", ("coexist", "direct", "shared"), aio.execute,
           (Variant("generator", "each unit a suspended generator (probes only)", True,
                    needs_grun=True),)),
 )}

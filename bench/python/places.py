@@ -30,6 +30,10 @@ class Placement:
     def pus(self, u):
         return self.sets[u]
 
+    def all_pus(self):
+        """Every PU of the run's cores: where a unit's child runs (as build/cvp places it)."""
+        return tuple(sorted({p for s in self.sets for p in s}))
+
     def bound_pu(self, u):
         """The PU unit u is bound to, or -1 when its set has several (--pin none)."""
         return self.sets[u][0] if len(self.sets[u]) == 1 else -1
@@ -50,13 +54,13 @@ def _places(cvp, cores, pin, units):
     return tuple(tuple(int(p) for p in line.split(",")[1].split()) for line in lines[1:])
 
 
-def plan(cores, pin, units):
-    """The placement of units (None: one per core) on cores (None: every core this process may
-    use, as build/cvp counts them); returns it and the unit count."""
+def plan(cores, pin, units, least=0):
+    """The placement of units (None: one per core, at least `least`) on cores (None: every core
+    this process may use, as build/cvp counts them); returns it and the unit count."""
     cvp = cvp_binary()
     if cores is None:  # under --pin none every unit gets one PU of each core
         cores = len(_places(cvp, None, "none", 1)[0])
-    n = cores if units is None else units
+    n = max(cores, least) if units is None else units
     return Placement(cores, pin, _places(cvp, cores, pin, n)), n
 
 

@@ -14,10 +14,11 @@ import threading
 import typing
 
 import places
+import seam
 import system
 import unit as U
 from stop import Wrong, creation_failed
-from workloads import M64, Unit
+from workloads.common import M64, Unit
 
 # An executor's worker keeps its own state between the calls it is given only in itself: per
 # thread (ThreadPoolExecutor), per process (ProcessPoolExecutor). This is that state's home.
@@ -61,7 +62,8 @@ def worker_start(init):
 def worker_warmup():
     st = WORKER.state
     wl = st.init.job.wl
-    st.unit = Unit(U.BlockingSeam(None), wl.scratch(st.init.job.ctx) if wl.scratch else None)
+    st.unit = Unit(seam.BlockingSeam(None, st.init.job.placement.all_pus()),
+                   wl.scratch(st.init.job.ctx) if wl.scratch else None)
     st.init.barrier.wait()
     st.cpu0 = system.thread_cpu()
 
@@ -81,7 +83,8 @@ def worker_report():
     st.init.barrier.wait()
     cpu = system.thread_cpu()
     return (st.u, st.checksum, st.tasks, st.end_ns, cpu[0] - st.cpu0[0], cpu[1] - st.cpu0[1],
-            st.init.job.placement.bound_pu(st.u), system.last_cpu(), st.started_ns, os.getpid())
+            st.init.job.placement.bound_pu(st.u), system.last_cpu(), st.started_ns, os.getpid(),
+            st.unit.seam.waits)
 
 
 def _each_worker(ex, fn, n):
@@ -127,13 +130,15 @@ def execute(job, threaded):
             raise Wrong(f"{model} --variant executor: {type(exc).__name__}: {exc}")
     o.reaped_ns = system.now_ns()
     s = sh.slots
-    for (u, checksum, done, end_ns, user, sys_, bound, ran, started, pid) in reports:
+    for (u, checksum, done, end_ns, user, sys_, bound, ran, started, pid, waits) in reports:
         for field, value in ((U.CHECKSUM, checksum), (U.TASKS, done), (U.END_NS, end_ns),
                              (U.PU_BOUND, bound), (U.PU_RUN, ran), (U.STARTED_NS, started),
                              (U.PID, pid)):
             s.put(u, field, value)
         o.user_s += user
         o.sys_s += sys_
+        o.waits += len(waits)
+        o.wait_ns += waits
     end, checksum = o.end_ns, o.checksum
     o.checksum = 0
     o.collect(sh, own_cpu=False)

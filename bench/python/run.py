@@ -1,6 +1,7 @@
 """run.py — one run, from the request to its row, in named steps:
   setup     the model and workload, whether they go together, the guard (signals, watchdog),
-            the process's tuning, placement (build/cvp --places), the counts, the workload's state
+            the process's tuning, placement (build/cvp --places), the counts, the delay server
+            (for a workload that talks to it), the workload's state
   execute   the model creates the units, releases them together (the clock), waits and reaps
   collect   verify against one serial pass over the same work (or --expect), fill the row
   finish    stop multiprocessing's helpers, print the row
@@ -13,11 +14,14 @@ import traceback
 
 import places
 import row as R
+import seam
+import server
 import system
 import unit as U
+import workloads
 from models import MODELS, supports
 from stop import Exit, Guard, Unsupported, Usage, Wrong, say
-from workloads import WORKLOADS, Ctx, Result, Unit
+from workloads.common import Ctx, Result, Unit
 
 
 def runtime_name():
@@ -31,11 +35,27 @@ def runtime_name():
         ("gil" if gil else "nogil")
 
 
+def role_units(wl, req):
+    """With roles: (units asked for, the fewest the roles need), checked as build/cvp checks
+    them; else (req.units, 0)."""
+    if not wl.roles:
+        return req.units, 0
+    fixed = sum(r.units for r in wl.roles)
+    shares = any(r.units == 0 for r in wl.roles)
+    if not shares and req.units is not None and req.units != fixed:
+        raise Usage(f"--units: {wl.name} runs exactly {fixed} units (one per role)")
+    if shares and req.units is not None and req.units < fixed:
+        raise Usage(f"--units: {wl.name} needs at least {fixed} units")
+    return (req.units if shares else fixed), fixed
+
+
 def counts(wl, req, units):
     """(tasks, size): --size split over the tasks as build/cvp splits it."""
-    if wl.size_per == "unit":
+    if wl.size_per == "unit" or wl.roles:
         if req.tasks is not None and req.tasks != units:
             raise Usage(f"--tasks: {wl.name} runs one task per unit ({units})")
+        if wl.roles and wl.size_per != "unit":
+            return units, req.size if req.size is not None else wl.default_size
         if req.size is not None:
             raise Usage(f"--size: does not apply to {wl.name} (one op per unit; use --units)")
         return units, units
@@ -49,7 +69,7 @@ def reference(job):
     wl, ctx = job.wl, job.ctx
     if wl.expect:
         return wl.expect(ctx)
-    return wl.run(ctx, Unit(U.BlockingSeam(None), wl.scratch(ctx) if wl.scratch else None),
+    return wl.run(ctx, Unit(seam.BlockingSeam(None), wl.scratch(ctx) if wl.scratch else None),
                   0, ctx.size)
 
 
@@ -57,7 +77,7 @@ def _pus(pus):
     return " ".join(map(str, pus)) if pus else "none"
 
 
-def fill(req, job, model, o, expect):
+def fill(req, job, model, o, expect, server_cpu_s=None):
     """The row of a run."""
     wl, ctx = job.wl, job.ctx
     r = R.Row()
@@ -86,6 +106,12 @@ def fill(req, job, model, o, expect):
                 figures.append(f"{name}={value:.6g}")
         if note:
             notes.append(note)
+    if o.wait_ns:
+        r.set("waits", o.waits)
+        p50, p99 = seam.percentiles(o.wait_ns)
+        r.set("wait_p50_us", p50)
+        r.set("wait_p99_us", p99)
+    r.set("server_cpu_s", server_cpu_s)
     if wall < 0.01:
         notes.append("wall below 10 ms: too short to time reliably")
     r.set("params", ";".join(params) or None)
@@ -94,28 +120,37 @@ def fill(req, job, model, o, expect):
     return r
 
 
-def setup(req):
-    model, wl = MODELS[req.model], WORKLOADS[req.workload]
-    why = supports(model, req.variant, wl)
+def setup(req, guard):
+    model, wl = MODELS[req.model], workloads.get(req.workload)
+    why = supports(model, req.variant, wl, req.opts)
     if why:
         raise Unsupported(why)
     system.tune_process()
-    placement, units = places.plan(req.cores, req.pin, req.units)
+    units, least = role_units(wl, req)
+    placement, units = places.plan(req.cores, req.pin, units, least)
     tasks, size = counts(wl, req, units)
-    ctx = Ctx(wl.name, size, tasks, units, dict(req.opts))
+    ctx = Ctx(wl.name, size, tasks, units, dict(req.opts), caps=model.caps)
+    if wl.server:  # every unit alive at once may hold a connection; serial units one at a time
+        server.raise_nofile(min(units, tasks) if "coexist" in model.caps else 1)
+        guard.server = server.DelayServer.start(req.opts["delay-ms"], req.timeout_s)
+        ctx = dataclasses.replace(ctx, server=guard.server.path)
     if wl.prepare:
         ctx = dataclasses.replace(ctx, state=wl.prepare(ctx))
     return model, U.Job(ctx, placement, model.name, req.variant)
 
 
 def execute(req, guard):
-    model, job = setup(req)
+    model, job = setup(req, guard)
     o = model.execute(job)
+    server_cpu_s = None
+    if guard.server:
+        server_cpu_s = guard.server.stop()
+        guard.server = None
     if o.tasks_done != job.ctx.tasks:
         raise Wrong(f"{job.wl.name} under {model.name}: {o.tasks_done} of {job.ctx.tasks} "
                     "tasks done")
     expect = req.expect if req.expect is not None else reference(job)
-    r = fill(req, job, model, o, expect)
+    r = fill(req, job, model, o, expect, server_cpu_s)
     guard.finish()
     out = (R.header_csv() if req.header and req.format == "csv" else "") + R.write(r, req.format)
     sys.stdout.write(out)

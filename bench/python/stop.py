@@ -1,9 +1,11 @@
 """stop.py — how a run ends: the exit statuses and the exceptions that carry them, the name of the
 system limit that stopped the creation of a unit, and the guard that makes every way out
 (SIGINT, SIGTERM, SIGHUP, the --timeout-s watchdog, an error, a normal end) leave no process of
-the run behind: unit processes, executor workers, the forkserver and the resource tracker."""
+the run behind: unit processes, executor workers, the delay server (and its socket's directory),
+children of units, the forkserver and the resource tracker."""
 import dataclasses
 import errno
+import faulthandler
 import multiprocessing.util
 import os
 import resource
@@ -11,10 +13,12 @@ import signal
 import sys
 import threading
 import time
+import typing
 
 OK, WRONG, USAGE, LIMIT, UNSUPPORTED = 0, 1, 2, 3, 4
 PROG = "cvp-py"
 REAP_WAIT_S = 2.0
+HARD_GRACE_S = 30  # past --timeout-s, the watchdog that needs no GIL ends the run
 
 
 class Exit(Exception):
@@ -195,12 +199,22 @@ class Guard:
     every abnormal end; finish() the normal one."""
     timeout_s: int
     owner: int = dataclasses.field(default_factory=os.getpid)
+    server: typing.Any = None  # server.DelayServer while it runs: stopped first, politely
+    null: typing.Any = None    # /dev/null, where the GIL-free watchdog would write
 
     def install(self):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_stop)
         signal.signal(signal.SIGALRM, self._on_timeout)
         signal.setitimer(signal.ITIMER_REAL, self.timeout_s)
+        # A Python signal handler runs once the main thread holds the GIL, which thousands of
+        # runnable threads can keep from it for a minute: faulthandler's watchdog thread needs
+        # no GIL and _exits (status 1) HARD_GRACE_S after the watchdog; unit processes and the
+        # delay server go with the harness (their parent-death signals; the server removes its
+        # directory), a unit's child at the end of its input.
+        self.null = open(os.devnull, "w", encoding="ascii")  # noqa: SIM115 — kept till exit
+        faulthandler.dump_traceback_later(self.timeout_s + HARD_GRACE_S, exit=True,
+                                          file=self.null)
 
     def _in_child(self, sig):
         """A forked child between fork and resetting its handlers: die of the signal."""
@@ -219,22 +233,28 @@ class Guard:
             self.leave(WRONG, f"run exceeded --timeout-s {self.timeout_s}; stopped")
 
     def leave(self, status, message):
-        """Kill every unit process and worker, let multiprocessing tidy up (in a helper thread,
-        bounded: this may run in a handler that interrupted one of its locks), kill whatever is
-        left, then _exit: unit and executor threads end with the process."""
+        """Kill every unit process, worker and child of a unit, then stop the delay server, let
+        multiprocessing tidy up (in a helper thread, bounded: this may run in a handler that
+        interrupted one of its locks), kill whatever is left, then _exit: unit and executor
+        threads end with the process."""
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(sig, signal.SIG_IGN)
             tracker = _tracker_pid()
-            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            spare = (tracker,) if tracker else ()
+            if self.server is not None:
+                # After the units, so none sees it go; by SIGTERM, so it removes its directory.
+                kill_tree(self.owner, spare + (self.server.proc.pid,))
+                self.server.kill()
+            kill_tree(self.owner, spare=spare)
             try:
                 helper = threading.Thread(target=tidy_multiprocessing, daemon=True)
                 helper.start()
                 helper.join(REAP_WAIT_S)
             except RuntimeError:  # no thread to be had (the limit reached): the tracker, on
                 pass              # seeing us gone, unlinks what is registered with it
-            kill_tree(self.owner, spare=(tracker,) if tracker else ())
+            kill_tree(self.owner, spare=spare)
             if message:
                 say(message)
             sys.stdout.flush()
@@ -245,5 +265,6 @@ class Guard:
         """The normal end: the units are reaped; stop multiprocessing's helpers, check that
         nothing is left."""
         signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
         tidy_multiprocessing()
         kill_tree(self.owner)

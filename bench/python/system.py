@@ -33,6 +33,12 @@ def thread_cpu():
     return ru.ru_utime, ru.ru_stime
 
 
+def children_cpu():
+    """(user, sys) seconds of CPU of this process's children that have been reaped."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime, ru.ru_stime
+
+
 def last_cpu(pid=None, tid=None):
     """The CPU a thread (default: the calling one; pid, tid: another's) last ran on: field 39
     of its /proc stat; -1 when it is gone."""

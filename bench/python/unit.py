@@ -1,21 +1,25 @@
 """unit.py — what every unit does, whatever the model, and what the harness and units share.
 A unit notes when and where it starts, binds itself (threads and processes), makes its scratch,
-waits at the start barrier, then takes tasks from the shared counter until none are left and
-records its checksum, CPU time and PU in its own slot. Shared holds the slots, the counter, the
-barrier and the hold gate, made of threading or multiprocessing primitives (the same methods),
-so one unit body serves threads and processes (and the serial baseline)."""
+waits at the start barrier, then takes tasks from the shared counter until none are left (or,
+when the workload gives units roles, does its role's one task) and records its checksum, CPU
+time and PU in its own slot. Shared holds the slots, the counter, the barriers, the hold gate
+and the wait log, made of threading or multiprocessing primitives (the same methods), so one
+unit body serves threads and processes (and the serial baseline)."""
 import dataclasses
 import multiprocessing.forkserver
 import multiprocessing.sharedctypes
 import os
 import signal
+import sys
 import threading
-import time
 import typing
 
 import places
+import seam
 import system
-from workloads import M64, WORKLOADS, Ctx, Unit
+import workloads
+from stop import Exit, Limit, say
+from workloads.common import M64, Ctx, Unit
 
 # A slot's fields, in one shared array of int64 (so processes write theirs too).
 (CHECKSUM, TASKS, YIELDS, END_NS, USER_NS, SYS_NS, PU_BOUND, PU_RUN, STARTED_NS, PID, TID,
@@ -33,12 +37,25 @@ class Job:
 
     @property
     def wl(self):
-        return WORKLOADS[self.ctx.workload]
+        return workloads.get(self.ctx.workload)
 
     def bounds(self, t):
         """Task t covers [t*size//T, (t+1)*size//T): the remainder is spread, as in C."""
         size, tasks = self.ctx.size, self.ctx.tasks
         return t * size // tasks, (t + 1) * size // tasks
+
+    def role_task(self, u):
+        """With roles: unit u's role, its place k among the role's n units (noted in its
+        Unit), and its one task [k*size//n, (k+1)*size//n) (C's do_role)."""
+        wl, units, size = self.wl, self.ctx.units, self.ctx.size
+        i, k = wl.role_of(units, u)
+        n = wl.role_units(units, i)
+        return wl.roles[i], i, k, k * size // n, (k + 1) * size // n
+
+
+def waits_cap(wl, ctx):
+    """Workloads that wait (kind io): a place for each wait, about one per op (as build/cvp)."""
+    return min(ctx.size + 64, 1 << 21) if wl.kind == "io" else 0
 
 
 class Slots:
@@ -119,9 +136,10 @@ class Release:
 
 @dataclasses.dataclass
 class Shared:
-    """Slots, counter, the start barrier (ready, go, abort), the hold gate (held, opened) and
-    the finish barrier (finished, done): units wait for each other before exiting, so no
-    unit's exit (a process's teardown takes milliseconds) runs inside the others' clock."""
+    """Slots, counter, the start barrier (ready, go, abort), the hold gate (held, opened), the
+    finish barrier (finished, done): units wait for each other before exiting, so no unit's
+    exit (a process's teardown takes milliseconds) runs inside the others' clock; the barrier
+    where units meet (seam.meet) and the log of every wait."""
     slots: Slots
     counter: typing.Any
     ready: typing.Any = None
@@ -131,30 +149,21 @@ class Shared:
     opened: typing.Any = None
     finished: typing.Any = None
     done: typing.Any = None
+    meet: typing.Any = None
+    waits: typing.Any = None
 
     @classmethod
-    def make(cls, units, sync, counter):
+    def make(cls, units, sync, counter, waits_cap=0):
         """sync: the threading module or a multiprocessing context."""
+        waits = seam.WaitLog(waits_cap, sync.Lock()) if waits_cap else None
         return cls(Slots(units), counter, sync.Semaphore(0), Release(), sync.Event(),
-                   sync.Semaphore(0), Release(), sync.Semaphore(0), Release())
+                   sync.Semaphore(0), Release(), sync.Semaphore(0), Release(),
+                   sync.Barrier(units), waits)
 
     def forget_writers(self):
         """In a forked unit process: the harness alone may open the gates."""
         for gate in (self.go, self.opened, self.done):
             gate.forget_writer()
-
-
-@dataclasses.dataclass
-class BlockingSeam:
-    """Waiting as threads and processes wait: in the kernel."""
-    sh: Shared
-
-    def sleep(self, seconds):
-        time.sleep(seconds)
-
-    def hold(self):
-        self.sh.held.release()
-        self.sh.opened.wait()
 
 
 def wait_count(sem, n, check):
@@ -174,31 +183,43 @@ def enter(job, sh, u, bind):
         places.bind(job.placement.pus(u), bind)
     sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
     wl = job.wl
-    return Unit(BlockingSeam(sh), wl.scratch(job.ctx) if wl.scratch else None)
+    return Unit(seam.BlockingSeam(sh, job.placement.all_pus()),
+                wl.scratch(job.ctx) if wl.scratch else None)
 
 
-def work(job, sh, u, unit, own_cpu=True):
-    """After the release: take tasks until none are left; note the end and the CPU time at
-    once, and return what else to record (record() writes it, once outside the clock)."""
+def work(job, sh, u, unit, own_cpu=True, own_process=False):
+    """After the release: take tasks until none are left (with roles: do its role's task); note
+    the end and the CPU time at once, and return what else to record (record() writes it, once
+    outside the clock). A unit that is a process of its own counts the CPU of the children it
+    reaped meanwhile as its own (the subprocess workload's filters)."""
     wl, ctx = job.wl, job.ctx
     cpu0 = system.thread_cpu()
+    kids0 = system.children_cpu() if own_process else (0.0, 0.0)
     total = done = 0
-    while (t := sh.counter.take()) < ctx.tasks:
-        total = (total + wl.run(ctx, unit, *job.bounds(t))) & M64
-        done += 1
+    if wl.roles:
+        role, unit.role, unit.index, b, e = job.role_task(u)
+        total, done = role.run(ctx, unit, b, e) & M64, 1
+    else:
+        while (t := sh.counter.take()) < ctx.tasks:
+            total = (total + wl.run(ctx, unit, *job.bounds(t))) & M64
+            done += 1
     cpu1 = system.thread_cpu()
+    kids1 = system.children_cpu() if own_process else (0.0, 0.0)
     sh.slots.put(u, END_NS, system.now_ns())
     fields = [(CHECKSUM, total), (TASKS, done)]
     if own_cpu:
-        fields += [(USER_NS, round((cpu1[0] - cpu0[0]) * 1e9)),
-                   (SYS_NS, round((cpu1[1] - cpu0[1]) * 1e9))]
+        fields += [(USER_NS, round((cpu1[0] - cpu0[0] + kids1[0] - kids0[0]) * 1e9)),
+                   (SYS_NS, round((cpu1[1] - cpu0[1] + kids1[1] - kids0[1]) * 1e9))]
     return fields
 
 
-def record(sh, u, fields):
-    """A unit's results into its slot (after the finish barrier where units have one)."""
+def record(sh, u, fields, unit=None):
+    """A unit's results into its slot and its waits into the log (after the finish barrier
+    where units have one)."""
     for field, value in fields:
         sh.slots.put(u, field, value)
+    if unit is not None and sh.waits is not None:
+        sh.waits.add(unit.seam.waits)
 
 
 def note_last_cpus(sh):
@@ -215,10 +236,10 @@ def unit_main(job, sh, u, bind):
     sh.go.wait()
     if sh.abort.is_set():
         return
-    fields = work(job, sh, u, unit)
+    fields = work(job, sh, u, unit, own_process=bind == 0)
     sh.finished.release()
     sh.done.wait()
-    record(sh, u, fields)
+    record(sh, u, fields, unit)
 
 
 def process_unit(job, sh, u, parent):
@@ -238,6 +259,10 @@ def process_unit(job, sh, u, parent):
         unit_main(job, sh, u, 0)
     except MemoryError:
         os._exit(3)
+    except Exit as e:  # a limit (exit 3) or a failure the workload or the seam named
+        say(f"{job.wl.name}: unit {u}: {e.message}")
+        sys.stderr.flush()
+        os._exit(3 if isinstance(e, Limit) else 1)
 
 
 def first_start_ns(sh, o):
@@ -271,6 +296,14 @@ class Outcome:
     memory: typing.Any = None       # per unit, when units were held
     traced_bytes: float = None
     traced_what: str = ""
+    waits: int = 0                  # every wait of the run (some beyond the log's room)
+    wait_ns: list = dataclasses.field(default_factory=list)  # the durations kept
+
+    def children(self, before, after):
+        """Adds the CPU of the units' children reaped over the clock (RUSAGE_CHILDREN of the
+        harness, where units are its threads or run in its thread)."""
+        self.user_s += after[0] - before[0]
+        self.sys_s += after[1] - before[1]
 
     def collect(self, sh, own_cpu):
         """Sums the slots; CPU from them when each unit measured its own (own_cpu)."""
@@ -286,3 +319,6 @@ class Outcome:
         self.pus_bound = tuple(sorted({s.get(u, PU_BOUND) for u in range(s.units)} - {-1}))
         self.pus_run = tuple(sorted({s.get(u, PU_RUN) for u in range(s.units)} - {-1}))
         self.first_ns = first_start_ns(sh, self)
+        if sh.waits is not None:
+            self.waits += sh.waits.count()
+            self.wait_ns += sh.waits.durations()

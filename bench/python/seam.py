@@ -1,0 +1,387 @@
+"""seam.py — what a workload calls to wait, the one way it waits (C's IO seam, workload.h): under
+serial, threads and procs the calls block (BlockingSeam), under coros they are awaited on the
+one event loop (AsyncSeam, the same names as coroutines). A workload never creates threads,
+processes or tasks: a child process it needs comes from spawn() here.
+  sleep(s)                   one wait of s seconds
+  connect(path), call(conn, seed, bytes), close(conn)
+                             a connection to the delay server and one round trip on it
+                             (server.py: the protocol and its check)
+  spawn(argv), stream(child, chunks, sink), reap(child)
+                             a child on two pipes (subprocess.Popen; asyncio's subprocess):
+                             its stdin fed while its stdout is read, so neither side can
+                             deadlock on a full pipe, then its exit status
+  hold()                     park while the harness measures every unit (the idle probe)
+  meet()                     wait until every unit of the run has arrived (the share probe)
+  give_way()                 CPU-bound code that runs until told to stop lets others run:
+                             nothing where units are scheduled by the kernel
+  chan(ctx, ...)             a bounded queue between units that its senders close, made in
+                             prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue)
+Every sleep and every round trip is a wait: its duration goes to the run's WaitLog, whose
+median and 99th percentile are the row's wait_p50_us and wait_p99_us, merged over units, as in
+build/cvp (bench/seam/waits.c). asyncio is imported only where coros use it: a unit process
+started with spawn or forkserver carries only what its unit needs."""
+import dataclasses
+import errno
+import multiprocessing.sharedctypes
+import os
+import selectors
+import subprocess
+import time
+import typing
+
+import server
+from stop import Limit, Wrong
+
+READ_BYTES = 64 * 1024  # what one read of a child's output takes at most
+LIMIT_ERRNOS = {errno.EMFILE: "RLIMIT_NOFILE (ulimit -n)", errno.ENFILE: "fs.file-max",
+                errno.ENOMEM: "memory", errno.ENOBUFS: "memory", errno.EAGAIN: "ulimit -u"}
+
+
+def io_failed(what, exc):
+    """The Exit for an IO failure: a limit (exit 3) when errno names one, else exit 1."""
+    name = LIMIT_ERRNOS.get(getattr(exc, "errno", None))
+    if name:
+        return Limit(f"{what}: {exc}; limit reached: {name}")
+    return Wrong(f"{what}: {exc}")
+
+
+class WaitLog:
+    """Each wait's duration in ns, in memory every unit can write (processes too): one slot per
+    op, about, as C sizes it; a run that waits more keeps the first and counts them all. A unit
+    keeps its own durations and adds them once, after the clock (add)."""
+
+    def __init__(self, cap, lock):
+        self.cap = cap
+        self.a = multiprocessing.sharedctypes.RawArray("q", cap)
+        self.n = multiprocessing.sharedctypes.RawValue("Q", 0)
+        self.lock = lock  # threading's or the multiprocessing context's
+
+    def add(self, durations):
+        if not durations:
+            return
+        with self.lock:
+            first = self.n.value
+            self.n.value = first + len(durations)
+        for i, ns in enumerate(durations[:max(0, self.cap - first)]):
+            self.a[first + i] = ns
+
+    def durations(self):
+        return list(self.a[:min(self.n.value, self.cap)])
+
+    def count(self):
+        return self.n.value
+
+
+def percentiles(durations):
+    """(p50, p99) in µs as C's waits_percentiles: the median's lower middle, and the smallest
+    at or above 99 %; None when there are none."""
+    k = len(durations)
+    if k == 0:
+        return None
+    d = sorted(durations)
+    return d[(k - 1) // 2] / 1e3, d[(k * 99 + 99) // 100 - 1] / 1e3
+
+
+def place_child(pid, pus):
+    """A unit's child runs anywhere on the run's cores, as build/cvp's (bench/seam/child.c): it
+    inherited the affinity of the thread that started it, one PU (every task's, under coros).
+    Set from the parent once the child exists: only its first instructions ran on that PU."""
+    if pus:
+        try:
+            os.sched_setaffinity(pid, pus)
+        except ProcessLookupError:  # it has exited already
+            pass
+
+
+@dataclasses.dataclass
+class BlockingSeam:
+    """Waiting as threads and processes wait: in the kernel (the GIL released)."""
+    sh: typing.Any  # unit.Shared: the hold gate and the meeting barrier
+    pus: tuple = ()  # the run's PUs, for children
+    waits: list = dataclasses.field(default_factory=list)
+
+    def sleep(self, seconds):
+        t0 = time.monotonic_ns()
+        time.sleep(seconds)
+        self.waits.append(time.monotonic_ns() - t0)
+
+    def connect(self, path):
+        try:
+            return server.Conn.open(path)
+        except OSError as e:
+            raise io_failed("connect to the delay server", e)
+
+    def call(self, conn, seed, nbytes):
+        t0 = time.monotonic_ns()
+        try:
+            total = conn.call(seed, nbytes)
+        except OSError as e:
+            raise io_failed("round trip with the delay server", e)
+        self.waits.append(time.monotonic_ns() - t0)
+        return total
+
+    def close(self, conn):
+        conn.close()
+
+    def spawn(self, argv):
+        """A child of argv with stdin and stdout on pipes (unbuffered file objects)."""
+        try:
+            child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     bufsize=0)
+        except OSError as e:
+            raise io_failed(f"start {argv[0]}", e)
+        place_child(child.pid, self.pus)
+        return child
+
+    def stream(self, child, chunks, sink):
+        """Writes the chunks (bytes) to the child's stdin, then closes it, while every byte of
+        its stdout goes to sink, until its end: both pipes non-blocking, waiting (epoll) only
+        when neither can move."""
+        to, back = child.stdin.fileno(), child.stdout.fileno()
+        os.set_blocking(to, False)
+        os.set_blocking(back, False)
+        sel = selectors.DefaultSelector()
+        sel.register(back, selectors.EVENT_READ)
+        sel.register(to, selectors.EVENT_WRITE)
+        it, pending, writing = iter(chunks), memoryview(b""), True
+        try:
+            while True:
+                for key, _ in sel.select():
+                    if key.fd == back:
+                        data = os.read(back, READ_BYTES)
+                        if not data:
+                            return
+                        sink(data)
+                        continue
+                    if not pending:
+                        chunk = next(it, None)
+                        if chunk is None:  # end of input: the child finishes
+                            sel.unregister(to)
+                            child.stdin.close()
+                            writing = False
+                            continue
+                        pending = memoryview(chunk)
+                    try:
+                        pending = pending[os.write(to, pending):]
+                    except BlockingIOError:
+                        pass
+        except OSError as e:
+            raise io_failed(f"stream through {child.args[0]}", e)
+        finally:
+            sel.close()
+            if writing:
+                child.stdin.close()
+            child.stdout.close()
+
+    def reap(self, child):
+        """Waits for the child; its exit code (its CPU time is the process's children's)."""
+        return child.wait()
+
+    def hold(self):
+        self.sh.held.release()
+        self.sh.opened.wait()
+
+    def meet(self):
+        self.sh.meet.wait()
+
+    def give_way(self):
+        pass
+
+
+class Gate:
+    """All units arrive, then all go, on one event loop: one future the harness may await, one
+    the units await (shared by all, so waiting costs a unit a callback); reusable, each round
+    with fresh futures."""
+
+    def __init__(self, n, loop):
+        self.n, self.loop = n, loop
+        self.arrived = 0
+        self.all_here = loop.create_future()
+        self.opened = loop.create_future()
+
+    def arrive(self):
+        self.arrived += 1
+        if self.arrived == self.n:
+            self.all_here.set_result(None)
+        return self.opened
+
+    def open(self):
+        self.opened.set_result(None)
+
+    def pass_together(self):
+        """The units themselves open it: the last to arrive lets all through."""
+        opened = self.arrive()
+        if self.arrived == self.n:
+            self.open()
+            self.arrived = 0
+            self.all_here = self.loop.create_future()
+            self.opened = self.loop.create_future()
+        return opened
+
+
+@dataclasses.dataclass
+class AsyncSeam:
+    """Waiting as coroutines wait: by parking on the event loop. One for all units (they share
+    a thread): the waits of all and the yields of all."""
+    hold_gate: Gate
+    meet_gate: Gate
+    pus: tuple = ()  # the run's PUs, for children
+    waits: list = dataclasses.field(default_factory=list)
+    yields: int = 0
+
+    async def sleep(self, seconds):
+        import asyncio
+        t0 = time.monotonic_ns()
+        await asyncio.sleep(seconds)
+        self.waits.append(time.monotonic_ns() - t0)
+
+    async def connect(self, path):
+        try:
+            return await server.AConn.open(path)
+        except OSError as e:
+            raise io_failed("connect to the delay server", e)
+
+    async def call(self, conn, seed, nbytes):
+        t0 = time.monotonic_ns()
+        try:
+            total = await conn.call(seed, nbytes)
+        except OSError as e:
+            raise io_failed("round trip with the delay server", e)
+        self.waits.append(time.monotonic_ns() - t0)
+        return total
+
+    async def close(self, conn):
+        await conn.close()
+
+    async def spawn(self, argv):
+        import asyncio
+        try:
+            child = await asyncio.create_subprocess_exec(*argv, stdin=subprocess.PIPE,
+                                                         stdout=subprocess.PIPE)
+        except OSError as e:
+            raise io_failed(f"start {argv[0]}", e)
+        place_child(child.pid, self.pus)
+        return child
+
+    async def stream(self, child, chunks, sink):
+        """As BlockingSeam.stream: the feeding and the reading are two coroutines of the seam's
+        own, gathered, so either waits without holding up the other."""
+        import asyncio
+
+        async def feed():
+            for chunk in chunks:
+                child.stdin.write(chunk)
+                await child.stdin.drain()
+            child.stdin.close()
+            await child.stdin.wait_closed()
+
+        async def read():
+            while data := await child.stdout.read(READ_BYTES):
+                sink(data)
+
+        try:
+            await asyncio.gather(feed(), read())
+        except OSError as e:
+            raise io_failed("stream through the child", e)
+
+    async def reap(self, child):
+        return await child.wait()
+
+    def hold(self):
+        return self.hold_gate.arrive()
+
+    def meet(self):
+        return self.meet_gate.pass_together()
+
+    def give_way(self):
+        import asyncio
+        self.yields += 1
+        return asyncio.sleep(0)
+
+
+# ---- bounded queues between units that their senders close (C's wl_chan)
+
+def chan(ctx, capacity, senders, receivers):
+    """A bounded queue of `capacity` items from `senders` units to `receivers` units, made in
+    prepare(), as the model's units can share one: queue.Queue between threads (the notes'),
+    a multiprocessing.Queue between processes, an asyncio.Queue between tasks. When its last
+    sender closes it, one sentinel (None) per receiver follows every item, so each receiver's
+    loop ends once the queue is drained, as in the notes."""
+    left = multiprocessing.sharedctypes.RawValue("i", senders)
+    if "block" not in ctx.caps:
+        import asyncio
+        return AsyncChan(asyncio.Queue(capacity), left, receivers)
+    if "shared" in ctx.caps:
+        import queue
+        import threading
+        return ThreadChan(queue.Queue(capacity), left, receivers, threading.Lock())
+    return ProcChan(multiprocessing.Queue(capacity), left, receivers, multiprocessing.Lock(),
+                    senders, multiprocessing.sharedctypes.RawValue("i", 0))
+
+
+@dataclasses.dataclass
+class ThreadChan:
+    q: typing.Any
+    left: typing.Any  # senders that have not closed it
+    receivers: int
+    lock: typing.Any
+
+    def send(self, item):
+        """Puts item in, waiting while the queue is full; returns how many it holds now."""
+        self.q.put(item)
+        return self.q.qsize()
+
+    def recv(self):
+        """The oldest item, waiting while the queue is empty; None once closed and drained."""
+        return self.q.get()
+
+    def close(self):
+        with self.lock:
+            self.left.value -= 1
+            last = self.left.value == 0
+        if last:
+            for _ in range(self.receivers):
+                self.q.put(None)
+
+
+@dataclasses.dataclass
+class ProcChan(ThreadChan):
+    """Between processes a put goes to the sender's own feeder thread, which writes the pipe
+    later: the last sender puts the sentinels only once every other sender has flushed its
+    items (closed its end and joined its feeder), so no sentinel overtakes an item."""
+    senders: int = 1
+    flushed: typing.Any = None  # senders whose items are all in the pipe
+
+    def close(self):
+        with self.lock:
+            self.left.value -= 1
+            last = self.left.value == 0
+        if last:
+            while self.flushed.value < self.senders - 1:
+                time.sleep(0.0002)
+            for _ in range(self.receivers):
+                self.q.put(None)
+        self.q.close()
+        self.q.join_thread()
+        with self.lock:
+            self.flushed.value += 1
+
+
+@dataclasses.dataclass
+class AsyncChan:
+    q: typing.Any
+    left: typing.Any
+    receivers: int
+
+    async def send(self, item):
+        await self.q.put(item)
+        return self.q.qsize()
+
+    async def recv(self):
+        return await self.q.get()
+
+    async def close(self):
+        self.left.value -= 1
+        if self.left.value == 0:
+            for _ in range(self.receivers):
+                await self.q.put(None)
