@@ -63,7 +63,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 1000, 1, 1000, 20000, 50, 0.5,
+    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 200, 1, 500, 5000, 20, 0.5,
                      False, 75),
     "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 200, 1.5,
                        True, 570),
@@ -212,6 +212,10 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
         fixed = sum(int(r.split(":")[1]) for r in w.roles) if w.roles else 0
         dsize = int(w.default_size) if w.default_size else 0
         work = int(w.options.get("work") or 0)
+        # A placement probe's hand-offs: the profile's count for C's; an interpreter hands
+        # off ten to a hundred times slower, so its own default at the profile's CPU scale.
+        hand_offs = p.placement_size if rt == C or not p.placement_size else int(
+            dsize * p.cpu_scale)
 
         def add(name, group, m, v, units, tasks, cores, size, dl, opts="", alt=False):
             out.append(Config(prefix + name.replace("--", "-"), rt, plan_name, group, w.name, m,
@@ -291,7 +295,7 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                                 continue
                             for sfx, opts in each_choice(m):
                                 add(f"probe-{w.name}-{m}-{v}{sfx}-c{c}", "probe", m, v,
-                                    fixed or "", fixed or "", c, p.placement_size or "", "", opts,
+                                    fixed or "", fixed or "", c, hand_offs or "", "", opts,
                                     alt=bool(sfx))
     return out
 
@@ -435,20 +439,24 @@ def one_run_s(c, h, p):
         # CPU work between waits (about 0.5 µs an op on this kind of host), on the cores the
         # model can use
         cores = min(units, c.cores) if "parallel" in c.caps else 1
-        return base + rounds * delay * 1.05 + waits * (wait_s(c.runtime) +
-                                                        c.work * 0.5e-6 / cores)
+        wall = rounds * delay * 1.05 + waits * (wait_s(c.runtime) + c.work * 0.5e-6 / cores)
+        if c.group == "beside":  # the busy units' ops are verified serially afterwards
+            wall *= int(c.units)
+        return base + wall
     if c.group == "pattern":  # descriptors size their default to about half a second serially
         size = int(c.size or c.default_size or 1)
         work = 0.5 * size / max(c.default_size, 1) * (int(c.tasks) if c.size_per == "task" else 1)
         return base + work / (min(units, c.cores) if "parallel" in c.caps else 1)
     if c.plan == "placement":  # hand-offs between two units
         turns = int(c.size or c.default_size or 100000)
-        if "block" not in c.caps:  # a direct switch
+        if c.runtime != C:  # an interpreter's locks and pipes (fitted to runs here)
+            per = 15e-6 if c.cores == 1 else 60e-6
+        elif "block" not in c.caps:  # a direct switch
             per = 1.3 * h.swapcontext
         elif c.cores == 1:  # two system calls and a sleep and a wake on one core
             per = 1.5e-6 + 2 * h.syscall
-        else:  # the same, waking an idle core
-            per = 15e-6 + 5 * h.syscall
+        else:  # the same, waking an idle core (tens of µs on a virtual CPU)
+            per = 20e-6 + 10 * h.syscall
         return base + turns * per
     # memory or spawn probe: the kernel's figures settle, /proc of every process is read
     per_unit_proc = 100e-6 if "shared" not in c.caps else 0.0
