@@ -439,7 +439,7 @@ def one_run_s(c, h, p):
         # CPU work between waits (about 0.5 µs an op on this kind of host), on the cores the
         # model can use
         cores = min(units, c.cores) if "parallel" in c.caps else 1
-        wall = rounds * delay * 1.05 + waits * (wait_s(c.runtime) + c.work * 0.5e-6 / cores)
+        wall = rounds * delay * 1.05 + waits * (wait_s(c, units) + c.work * 0.5e-6 / cores)
         if c.group == "beside":  # the busy units' ops are verified serially afterwards
             wall *= int(c.units)
         return base + wall
@@ -463,10 +463,17 @@ def one_run_s(c, h, p):
     return base + 0.04 + units * per_unit_proc
 
 
-def wait_s(runtime):
+def wait_s(c, units):
     """What one wait costs a unit besides the wait itself: the seam's system calls and the
-    wake-up in C, ten times that in the interpreter (fitted to runs here)."""
-    return 10e-6 if runtime == C else WAIT_OTHER_S
+    wake-up in C, ten times that in the interpreter (fitted to runs here). An interpreter's
+    threads share one lock to run (CPython's GIL): every waiter for it wakes each switch
+    interval (5 ms) to ask for it, so each wait costs more the more threads there are — here
+    3 × 100 ms sleeps took 0.4 s on 1 000 threads, 4.2 s on 2 000 and 20 s on 4 000."""
+    if c.runtime == C:
+        return 10e-6
+    if "block" in c.caps and "shared" in c.caps:
+        return WAIT_OTHER_S + units * 0.4e-6
+    return WAIT_OTHER_S
 
 
 def series_floor(x):
