@@ -109,6 +109,14 @@ class Patterns(unittest.TestCase):
             self.assertLessEqual(max(f["queue1_high_water"], f["queue2_high_water"]), 8, model)
             self.assertGreater(f["peak_rss_kib"], 0)
 
+    def test_a_slow_consumer_keeps_memory_bounded(self):
+        """The bounded queues hold back the producer: peak RSS at sizes 10x apart within 10 %."""
+        for model in ("threads", "procs", "coros"):
+            peak = [figures(cvp("--model", model, "--workload", "pipeline", "--units", 3,
+                                "--variant", "slow-consumer", "--size", n, "--header"))
+                    ["peak_rss_kib"] for n in (1000, 10000)]
+            self.assertLess(abs(peak[1] - peak[0]), 0.1 * peak[0], (model, peak))
+
     def test_a_missing_tool_is_unsupported_naming_it(self):
         got = cvp("--model", "threads", "--workload", "subprocess", "--variant", "gzip",
                   env={**os.environ, "PATH": "/nonexistent"}, check=False)
