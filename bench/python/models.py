@@ -7,19 +7,17 @@ tasks and generators in aio.py; serial, threads and processes share unit.py's un
   procs     one multiprocessing process per unit, fork by default
             (--variant spawn|forkserver: fresh interpreters; executor: ProcessPoolExecutor)
   coros     one asyncio task per unit on one event loop (--variant generator: suspended
-            generators, for the probes)"""
+            generators, for the probes)
+multiprocessing, pools.py and aio.py (asyncio) are imported by the model that runs them, on
+first use: the arm starts ~500 times per make bench, and a serial run needs none of them."""
 import dataclasses
-import multiprocessing
-import multiprocessing.forkserver
 import resource
 import signal
 import threading
 import typing
 
-import aio
 import memory
 import places
-import pools
 import system
 import unit as U
 from stop import Exit, Limit, Wrong, creation_failed
@@ -157,6 +155,7 @@ def _raise_unit_error(model, errors):
 
 def threads_execute(job):
     if job.variant == "executor":
+        import pools
         return pools.execute(job, threaded=True)
     units, wl = job.ctx.units, job.wl
     sh = U.Shared.make(units, threading, U.LocalCounter(), U.waits_cap(wl, job.ctx))
@@ -214,7 +213,11 @@ def _exit_text(code):
 
 
 def procs_execute(job):
+    import multiprocessing
+    import multiprocessing.forkserver
+
     if job.variant == "executor":
+        import pools
         return pools.execute(job, threaded=False)
     method = job.variant or "fork"
     units, wl = job.ctx.units, job.wl
@@ -273,6 +276,13 @@ def procs_execute(job):
     return o
 
 
+# ---- coros
+
+def coros_execute(job):
+    import aio
+    return aio.execute(job)
+
+
 EXECUTOR = "{} of --units workers, started before the clock, runs the tasks"
 MODELS = {m.name: m for m in (
     Model("serial", "baseline: units one after another in the calling thread",
@@ -288,7 +298,7 @@ MODELS = {m.name: m for m in (
            Variant("forkserver", "each unit forked from a fresh server interpreter (forkserver)", True)),
           _rlimit_stack_kib),
     Model("coros", "one asyncio task per unit on one event loop; CPU-bound units yield "
-          "between slices", ("coexist", "direct", "shared"), aio.execute,
+          "between slices", ("coexist", "direct", "shared"), coros_execute,
           (Variant("generator", "each unit a suspended generator (probes only)", True,
                    needs_grun=True),)),
 )}
