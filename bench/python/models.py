@@ -225,7 +225,9 @@ def procs_execute(job):
     _raise_nofile()
     parent = None
     if method == "forkserver":  # started before the baseline: its memory is not a unit's
-        mp.set_forkserver_preload(["unit"])  # what units need, imported once and shared
+        # What units need, imported once and shared: their module and the shared memory of
+        # their slots (which unit.py imports only for units that are processes).
+        mp.set_forkserver_preload(["unit", "multiprocessing.sharedctypes"])
         multiprocessing.forkserver.ensure_running()
         parent = multiprocessing.forkserver._forkserver._forkserver_pid  # noqa: SLF001
     sh = U.Shared.make(units, mp, U.SharedCounter(mp), U.waits_cap(wl, job.ctx))

@@ -18,14 +18,16 @@ processes or tasks: a child process it needs comes from spawn() here.
                              prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue)
 Every sleep and every round trip is a wait: its duration goes to the run's WaitLog, whose
 median and 99th percentile are the row's wait_p50_us and wait_p99_us, merged over units, as in
-build/cvp (bench/seam/waits.c). asyncio is imported only where coros use it: a unit process
-started with spawn or forkserver carries only what its unit needs."""
+build/cvp (bench/seam/waits.c). asyncio and multiprocessing are imported where a call needs
+them, on first use: a unit process started with spawn or forkserver carries only what its unit
+needs, and the arm, which starts ~500 times per make bench, only what its run needs."""
+import ctypes
 import dataclasses
 import errno
-import multiprocessing.sharedctypes
 import os
 import selectors
 import subprocess
+import threading
 import time
 import typing
 
@@ -45,16 +47,31 @@ def io_failed(what, exc):
     return Wrong(f"{what}: {exc}")
 
 
+def raw(sync, typecode, n=None):
+    """Zeroed C numbers (typecode: q or Q, as multiprocessing's) that every unit can write: n of
+    them, or one value (n None); in this process's memory when every unit runs in it (sync: the
+    threading module), else in multiprocessing's shared memory, which forked and fresh unit
+    processes map too (sync: a multiprocessing context)."""
+    if sync is threading:
+        c = {"q": ctypes.c_longlong, "Q": ctypes.c_ulonglong}[typecode]
+        return c() if n is None else (c * n)()
+    import multiprocessing.sharedctypes
+    if n is None:
+        return multiprocessing.sharedctypes.RawValue(typecode, 0)
+    return multiprocessing.sharedctypes.RawArray(typecode, n)
+
+
 class WaitLog:
     """Each wait's duration in ns, in memory every unit can write (processes too): one slot per
     op, about, as C sizes it; a run that waits more keeps the first and counts them all. A unit
     keeps its own durations and adds them once, after the clock (add)."""
 
-    def __init__(self, cap, lock):
+    def __init__(self, cap, sync):
+        """sync: the threading module or a multiprocessing context, as the units are."""
         self.cap = cap
-        self.a = multiprocessing.sharedctypes.RawArray("q", cap)
-        self.n = multiprocessing.sharedctypes.RawValue("Q", 0)
-        self.lock = lock  # threading's or the multiprocessing context's
+        self.a = raw(sync, "q", cap)
+        self.n = raw(sync, "Q")
+        self.lock = sync.Lock()
 
     def add(self, durations):
         if not durations:
@@ -307,6 +324,7 @@ def chan(ctx, capacity, senders, receivers):
     a multiprocessing.Queue between processes, an asyncio.Queue between tasks. When its last
     sender closes it, one sentinel (None) per receiver follows every item, so each receiver's
     loop ends once the queue is drained, as in the notes."""
+    import multiprocessing.sharedctypes
     left = multiprocessing.sharedctypes.RawValue("i", senders)
     if "block" not in ctx.caps:
         import asyncio
