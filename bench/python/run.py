@@ -5,7 +5,9 @@
   execute   the model creates the units, releases them together (the clock), waits and reaps
   collect   verify against one serial pass over the same work (or --expect), fill the row
   finish    stop multiprocessing's helpers, print the row
-It knows no model or workload by name: what differs is in their descriptors."""
+It knows no model or workload by name: what differs is in their descriptors. The delay server's
+module is imported only for a workload that talks to it (the arm starts ~500 times per make
+bench)."""
 import dataclasses
 import platform
 import sys
@@ -15,7 +17,6 @@ import traceback
 import places
 import row as R
 import seam
-import server
 import system
 import unit as U
 import workloads
@@ -131,6 +132,7 @@ def setup(req, guard):
     tasks, size = counts(wl, req, units)
     ctx = Ctx(wl.name, size, tasks, units, dict(req.opts), caps=model.caps)
     if wl.server:  # every unit alive at once may hold a connection; serial units one at a time
+        import server
         server.raise_nofile(min(units, tasks) if "coexist" in model.caps else 1)
         guard.server = server.DelayServer.start(req.opts["delay-ms"], req.timeout_s)
         ctx = dataclasses.replace(ctx, server=guard.server.path)

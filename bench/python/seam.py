@@ -18,9 +18,10 @@ processes or tasks: a child process it needs comes from spawn() here.
                              prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue)
 Every sleep and every round trip is a wait: its duration goes to the run's WaitLog, whose
 median and 99th percentile are the row's wait_p50_us and wait_p99_us, merged over units, as in
-build/cvp (bench/seam/waits.c). asyncio and multiprocessing are imported where a call needs
-them, on first use: a unit process started with spawn or forkserver carries only what its unit
-needs, and the arm, which starts ~500 times per make bench, only what its run needs."""
+build/cvp (bench/seam/waits.c). asyncio, multiprocessing and the delay server's client
+(server.py) are imported where a call needs them, on first use: a unit process started with
+spawn or forkserver carries only what its unit needs, and the arm, which starts ~500 times per
+make bench, only what its run needs."""
 import ctypes
 import dataclasses
 import errno
@@ -31,7 +32,6 @@ import threading
 import time
 import typing
 
-import server
 from stop import Limit, Wrong
 
 READ_BYTES = 64 * 1024  # what one read of a child's output takes at most
@@ -45,6 +45,14 @@ def io_failed(what, exc):
     if name:
         return Limit(f"{what}: {exc}; limit reached: {name}")
     return Wrong(f"{what}: {exc}")
+
+
+def client():
+    """The delay server's client (server.py), imported on first use; a unit of a workload that
+    talks to the server imports it before the start barrier (unit.enter), not inside the clock
+    at its first connect."""
+    import server
+    return server
 
 
 def raw(sync, typecode, n=None):
@@ -124,7 +132,7 @@ class BlockingSeam:
 
     def connect(self, path):
         try:
-            return server.Conn.open(path)
+            return client().Conn.open(path)
         except OSError as e:
             raise io_failed("connect to the delay server", e)
 
@@ -254,7 +262,7 @@ class AsyncSeam:
 
     async def connect(self, path):
         try:
-            return await server.AConn.open(path)
+            return await client().AConn.open(path)
         except OSError as e:
             raise io_failed("connect to the delay server", e)
 

@@ -191,6 +191,8 @@ def enter(job, sh, u, bind):
         places.bind(job.placement.pus(u), bind)
     sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
     wl = job.wl
+    if wl.server:
+        seam.client()  # imported now, before the start barrier, not at its first connect
     return Unit(seam.BlockingSeam(sh, job.placement.all_pus()),
                 wl.scratch(job.ctx) if wl.scratch else None)
 

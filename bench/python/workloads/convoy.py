@@ -13,7 +13,6 @@ import multiprocessing.sharedctypes
 import typing
 
 import workloads
-from server import payload_sum
 from stop import Usage
 from workloads.common import DELAY_MS, M64, Figure, Role, Workload, choice
 
@@ -89,6 +88,7 @@ async def abusy(ctx, unit, begin, end):
 
 
 def convoy_expect(ctx):
+    from server import payload_sum
     st, run = ctx.state, _busy(ctx).run
     total = sum(payload_sum(op, CONVOY_BYTES) for op in range(ctx.size))
     for k in range(ctx.units - 1):
