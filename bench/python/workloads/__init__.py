@@ -7,8 +7,8 @@ A file is imported only when its workload is wanted — every one for --list, --
 command line's flags (in the harness), just the run's own in a unit process started with spawn
 or forkserver, which should carry only what its unit needs. As every run imports them all, and
 the arm starts ~500 times per make bench, a file imports at its top only what its units' code
-runs; what only prepare() or expect() uses (the delay server's module) it imports there, in
-the harness, outside the clock."""
+runs; what only prepare() or expect() uses (multiprocessing, the delay server's module) it
+imports there, in the harness, outside the clock."""
 import functools
 import importlib
 import os

@@ -13,7 +13,6 @@ Verified: every item arrives exactly once (the checksum sums each item's value a
 them: build/cvp's checksum for the same size), and in order per producer when one transformer
 keeps the order (out_of_order counts the others)."""
 import dataclasses
-import multiprocessing.sharedctypes
 import struct
 import typing
 
@@ -54,6 +53,7 @@ def pipeline_prepare(ctx):
         raise Usage(f"--units: the three stages need one unit each at least ({ctx.units} "
                     "given)")
     cap = ctx.opts["capacity"]
+    import multiprocessing.sharedctypes
     arr = multiprocessing.sharedctypes.RawArray
     return PipelineState(chan(ctx, cap, p, t), chan(ctx, cap, t, c), arr("Q", p), arr("Q", t),
                          arr("Q", c), arr("Q", ctx.units))
