@@ -17,10 +17,11 @@ import pkgutil
 COMMON = "common"  # the descriptor types and helpers, not a workload
 
 
+@functools.cache  # get() asks for every name: the folder is read once
 def names():
     """Every workload's name, in the order of their files (as build/cvp lists C's)."""
-    return [m.name.replace("_", "-") for m in pkgutil.iter_modules([os.path.dirname(__file__)])
-            if m.name != COMMON and not m.name.startswith("_")]
+    return tuple(m.name.replace("_", "-") for m in pkgutil.iter_modules([os.path.dirname(__file__)])
+                 if m.name != COMMON and not m.name.startswith("_"))
 
 
 @functools.cache  # units ask for it often; a file is imported once anyway
