@@ -3,12 +3,12 @@
 Nothing here lists them: a file is registered by being here, as the Makefile registers C's, so
 adding a workload is adding one file. The workload `a-b` lives in `a_b.py`.
 
-A file is imported only when its workload is wanted — every one for --list, --help and the
-command line's flags (in the harness), just the run's own in a unit process started with spawn
-or forkserver, which should carry only what its unit needs. As every run imports them all, and
-the arm starts ~500 times per make bench, a file imports at its top only what its units' code
-runs; what only prepare() or expect() uses (multiprocessing, the delay server's module) it
-imports there, in the harness, outside the clock."""
+A file is imported only when its workload is wanted — every one for --list, --help and a usage
+error, just the run's own for a run (cli.py) and in a unit process started with spawn or
+forkserver, which should carry only what its unit needs. As the arm starts ~500 times per make
+bench, a file imports at its top only what its units' code runs; what only prepare() or
+expect() uses (multiprocessing, the delay server's module) it imports there, in the harness,
+outside the clock: a threads run of counter needs no multiprocessing."""
 import functools
 import importlib
 import os
