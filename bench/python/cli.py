@@ -145,7 +145,13 @@ DEFAULTS = {"pin": "compact", "format": "csv", "timeout-s": 600}
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with each error a Usage (one line on stderr and exit 2, from cvp.py)."""
+    """argparse, with each error a Usage (one line on stderr and exit 2, from cvp.py). Its own
+    help and usage are never written (listing.py writes --help), so its formatter is given a
+    width: without one, it imports shutil to ask the terminal's, at every add_argument."""
+
+    def __init__(self, **kwargs):
+        super().__init__(formatter_class=functools.partial(argparse.HelpFormatter, width=100),
+                         **kwargs)
 
     def error(self, message):
         raise Usage(message)
