@@ -12,7 +12,6 @@ import dataclasses
 import platform
 import sys
 import sysconfig
-import traceback
 
 import places
 import row as R
@@ -177,6 +176,7 @@ def run(req):
     except OSError as e:
         guard.leave(1, f"{req.workload} under {req.model}: {e}")
     except Exception:  # a bug: say where, and still leave nothing behind
+        import traceback  # here: a run that goes well has no use for it
         traceback.print_exc()
         guard.leave(1, f"{req.workload} under {req.model}: internal error")
     return 1
