@@ -9,9 +9,7 @@ It knows no model or workload by name: what differs is in their descriptors. The
 module is imported only for a workload that talks to it (the arm starts ~500 times per make
 bench)."""
 import dataclasses
-import platform
 import sys
-import sysconfig
 
 import places
 import row as R
@@ -26,13 +24,18 @@ from workloads.common import Ctx, Result, Unit
 
 def runtime_name():
     """cpython-<version>-gil or -nogil: the GIL's state where the interpreter can say it (3.13+),
-    else whether it was built free-threaded."""
+    else whether it was built free-threaded (none was before 3.13, which brought
+    Py_GIL_DISABLED). The name and version are what platform.python_implementation() (lowered)
+    and platform.python_version() say, taken from sys: importing platform and sysconfig cost
+    every run ~4 ms."""
     if hasattr(sys, "_is_gil_enabled"):
         gil = sys._is_gil_enabled()  # noqa: SLF001
-    else:
+    elif sys.version_info >= (3, 13):  # a pre-release of 3.13
+        import sysconfig
         gil = not sysconfig.get_config_var("Py_GIL_DISABLED")
-    return f"{platform.python_implementation().lower()}-{platform.python_version()}-" + \
-        ("gil" if gil else "nogil")
+    else:
+        gil = True
+    return f"{sys.implementation.name}-{sys.version.split()[0]}-" + ("gil" if gil else "nogil")
 
 
 def role_units(wl, req):
