@@ -8,15 +8,15 @@ tasks and generators in aio.py; serial, threads and processes share unit.py's un
             (--variant spawn|forkserver: fresh interpreters; executor: ProcessPoolExecutor)
   coros     one asyncio task per unit on one event loop (--variant generator: suspended
             generators, for the probes)
-multiprocessing, pools.py and aio.py (asyncio) are imported by the model that runs them, on
-first use: the arm starts ~500 times per make bench, and a serial run needs none of them."""
+multiprocessing, pools.py, aio.py (asyncio) and memory.py are imported by the model that runs
+them, on first use: the arm starts ~500 times per make bench, and a serial run needs none of
+them."""
 import dataclasses
 import resource
 import signal
 import threading
 import typing
 
-import memory
 import places
 import system
 import unit as U
@@ -154,6 +154,8 @@ def _raise_unit_error(model, errors):
 
 
 def threads_execute(job):
+    import memory
+
     if job.variant == "executor":
         import pools
         return pools.execute(job, threaded=True)
@@ -213,6 +215,7 @@ def _exit_text(code):
 
 
 def procs_execute(job):
+    import memory
     import multiprocessing
     import multiprocessing.forkserver
 
