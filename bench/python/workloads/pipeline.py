@@ -5,7 +5,7 @@ and put it in the second, consumers take them out; closing a queue (its last sen
 puts a sentinel per receiver behind every item, which ends the next stage's loop once it is
 drained, and the run ends when every item is consumed and every stage has exited. --units are
 split over the stages (roles produce, transform, consume), at least one each. The queues are
-the seam's (seam.chan): queue.Queue between threads, multiprocessing.Queue between processes,
+the seam's (chan.py): queue.Queue between threads, multiprocessing.Queue between processes,
 asyncio.Queue between tasks. --variant slow-consumer makes consuming dear (64 rounds of mix64
 per item: 4 times a transformer's; C's takes 4 000, too long in pure Python), so producers wait
 on full queues instead of memory growing: the peak RSS (VmHWM) stays put whatever the size.
@@ -16,7 +16,7 @@ import dataclasses
 import struct
 import typing
 
-from seam import chan
+from chan import chan
 from stop import Usage
 from workloads.common import M64, Figure, Option, Role, Workload, choice, mix64
 
