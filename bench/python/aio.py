@@ -172,7 +172,7 @@ class Phase:
     def run(self, hooks):
         cap = U.waits_cap(self.job.wl, self.job.ctx)
         sh = U.Shared(U.Slots(self.job.ctx.units), U.LocalCounter(),
-                      waits=seam.WaitLog(cap, threading.Lock()) if cap else None)
+                      waits=seam.WaitLog(cap, threading) if cap else None)
         if self.drive is drive_generators:
             self.drive(self.job, sh, self.o, hooks)
         else:

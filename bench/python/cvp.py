@@ -18,7 +18,6 @@ def main(argv):
     """Imports here, not at the top: a unit process started with spawn or forkserver imports
     this file as __mp_main__, and should carry only what its unit needs."""
     import cli
-    import listing
     import run
     from stop import Exit, say
 
@@ -27,11 +26,10 @@ def main(argv):
     except Exit as e:
         say(e.message)
         return e.status
-    if cmd.what == "help":
-        sys.stdout.write(listing.help_text())
-        return 0
-    if cmd.what == "list":
-        sys.stdout.write(listing.list_text(cmd.format))
+    if cmd.what in ("help", "list"):
+        import listing
+        sys.stdout.write(listing.help_text() if cmd.what == "help" else
+                         listing.list_text(cmd.format))
         return 0
     return run.run(cmd.request)
 

@@ -28,15 +28,15 @@ def help_text():
     out += [_flag_line(f) for f in cli.HARNESS]
     out.append("\nOptions of models, and --variant of the workloads with their own (given where\n"
                "they do not apply, a usage error):\n")
-    out += [_flag_line(f) for f in cli.MODEL_FLAGS]
+    out += [_flag_line(f) for f in cli.every().model]
     out.append("\nOptions of workloads (likewise):\n")
-    out += [_flag_line(f) for f in cli.WORKLOAD_FLAGS]
+    out += [_flag_line(f) for f in cli.every().workload]
     out.append("\nModels (variants with --variant):\n")
     for m in MODELS.values():
         out.append(f"  {m.name:<11}{m.desc}\n")
         out += [f"    {v.name:<13}{v.desc}\n" for v in m.variants]
     out.append("\nWorkloads (kind; see --list for their options, figures and plans):\n")
-    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in cli.WORKLOADS.values()]
+    out += [f"  {w.name:<12}{w.kind:<6}{w.desc}\n" for w in cli.every().workloads.values()]
     out.append("\nExit status: 0 ok, 1 wrong result or failure (also a unit that died, or a run "
                "stopped\nby --timeout-s), 2 usage error, 3 resource limit reached, 4 unsupported "
                "here;\n128 + N when stopped by signal N (SIGINT, SIGTERM, SIGHUP).\n")
@@ -72,7 +72,7 @@ def entries():
     for m in MODELS.values():
         opts = f"variant={'|'.join(v.name for v in m.variants)}" if m.variants else ""
         yield ("model", m.name, "", "", "", opts, "", "", " ".join(m.caps), "", m.desc)
-    for w in cli.WORKLOADS.values():
+    for w in cli.every().workloads.values():
         yield ("workload", w.name, w.kind, str(w.default_size) if w.size_per != "unit" else "",
                w.size_per, " ".join(_option_text(o) for o in w.options),
                " ".join(f"{f.name}:{f.unit}:{f.better}" for f in w.figures),

@@ -7,19 +7,17 @@ tasks and generators in aio.py; serial, threads and processes share unit.py's un
   procs     one multiprocessing process per unit, fork by default
             (--variant spawn|forkserver: fresh interpreters; executor: ProcessPoolExecutor)
   coros     one asyncio task per unit on one event loop (--variant generator: suspended
-            generators, for the probes)"""
+            generators, for the probes)
+multiprocessing, pools.py, aio.py (asyncio) and memory.py are imported by the model that runs
+them, on first use: the arm starts ~500 times per make bench, and a serial run needs none of
+them."""
 import dataclasses
-import multiprocessing
-import multiprocessing.forkserver
 import resource
 import signal
 import threading
 import typing
 
-import aio
-import memory
 import places
-import pools
 import system
 import unit as U
 from stop import Exit, Limit, Wrong, creation_failed
@@ -156,7 +154,10 @@ def _raise_unit_error(model, errors):
 
 
 def threads_execute(job):
+    import memory
+
     if job.variant == "executor":
+        import pools
         return pools.execute(job, threaded=True)
     units, wl = job.ctx.units, job.wl
     sh = U.Shared.make(units, threading, U.LocalCounter(), U.waits_cap(wl, job.ctx))
@@ -214,7 +215,12 @@ def _exit_text(code):
 
 
 def procs_execute(job):
+    import memory
+    import multiprocessing
+    import multiprocessing.forkserver
+
     if job.variant == "executor":
+        import pools
         return pools.execute(job, threaded=False)
     method = job.variant or "fork"
     units, wl = job.ctx.units, job.wl
@@ -222,7 +228,9 @@ def procs_execute(job):
     _raise_nofile()
     parent = None
     if method == "forkserver":  # started before the baseline: its memory is not a unit's
-        mp.set_forkserver_preload(["unit"])  # what units need, imported once and shared
+        # What units need, imported once and shared: their module and the shared memory of
+        # their slots (which unit.py imports only for units that are processes).
+        mp.set_forkserver_preload(["unit", "multiprocessing.sharedctypes"])
         multiprocessing.forkserver.ensure_running()
         parent = multiprocessing.forkserver._forkserver._forkserver_pid  # noqa: SLF001
     sh = U.Shared.make(units, mp, U.SharedCounter(mp), U.waits_cap(wl, job.ctx))
@@ -273,6 +281,13 @@ def procs_execute(job):
     return o
 
 
+# ---- coros
+
+def coros_execute(job):
+    import aio
+    return aio.execute(job)
+
+
 EXECUTOR = "{} of --units workers, started before the clock, runs the tasks"
 MODELS = {m.name: m for m in (
     Model("serial", "baseline: units one after another in the calling thread",
@@ -288,7 +303,7 @@ MODELS = {m.name: m for m in (
            Variant("forkserver", "each unit forked from a fresh server interpreter (forkserver)", True)),
           _rlimit_stack_kib),
     Model("coros", "one asyncio task per unit on one event loop; CPU-bound units yield "
-          "between slices", ("coexist", "direct", "shared"), aio.execute,
+          "between slices", ("coexist", "direct", "shared"), coros_execute,
           (Variant("generator", "each unit a suspended generator (probes only)", True,
                    needs_grun=True),)),
 )}

@@ -40,7 +40,11 @@ class Placement:
 
 
 def _places(cvp, cores, pin, units):
-    args = [cvp, "--places", "--pin", pin, "--units", str(units)]
+    """Each unit's PUs, as build/cvp places units (None: its default, one per core) on cores
+    (None: every core)."""
+    args = [cvp, "--places", "--pin", pin]
+    if units is not None:
+        args += ["--units", str(units)]
     if cores is not None:
         args += ["--cores", str(cores)]
     got = subprocess.run(args, capture_output=True, text=True, check=False)
@@ -49,7 +53,8 @@ def _places(cvp, cores, pin, units):
     if got.returncode != 0:
         raise Wrong(f"{' '.join(args)} failed: {got.stderr.strip()}")
     lines = got.stdout.splitlines()
-    if not lines or lines[0] != "unit,pus" or len(lines) != units + 1:
+    expected = units if units is not None else max(1, len(lines) - 1)
+    if not lines or lines[0] != "unit,pus" or len(lines) != expected + 1:
         raise Wrong(f"{' '.join(args)}: unexpected output")
     return tuple(tuple(int(p) for p in line.split(",")[1].split()) for line in lines[1:])
 
@@ -58,7 +63,14 @@ def plan(cores, pin, units, least=0):
     """The placement of units (None: one per core, at least `least`) on cores (None: every core
     this process may use, as build/cvp counts them); returns it and the unit count."""
     cvp = cvp_binary()
-    if cores is None:  # under --pin none every unit gets one PU of each core
+    if cores is None and units is None:
+        # build/cvp's own default, one unit per core on every core: one call (hwloc's topology
+        # read, ~5 ms) places the units and counts the cores
+        sets = _places(cvp, None, pin, None)
+        cores = len(sets)
+        if cores >= least:
+            return Placement(cores, pin, sets), cores
+    elif cores is None:  # under --pin none every unit gets one PU of each core
         cores = len(_places(cvp, None, "none", 1)[0])
     n = max(cores, least) if units is None else units
     return Placement(cores, pin, _places(cvp, cores, pin, n)), n

@@ -5,17 +5,15 @@
   execute   the model creates the units, releases them together (the clock), waits and reaps
   collect   verify against one serial pass over the same work (or --expect), fill the row
   finish    stop multiprocessing's helpers, print the row
-It knows no model or workload by name: what differs is in their descriptors."""
+It knows no model or workload by name: what differs is in their descriptors. The delay server's
+module is imported only for a workload that talks to it (the arm starts ~500 times per make
+bench)."""
 import dataclasses
-import platform
 import sys
-import sysconfig
-import traceback
 
 import places
 import row as R
 import seam
-import server
 import system
 import unit as U
 import workloads
@@ -26,13 +24,18 @@ from workloads.common import Ctx, Result, Unit
 
 def runtime_name():
     """cpython-<version>-gil or -nogil: the GIL's state where the interpreter can say it (3.13+),
-    else whether it was built free-threaded."""
+    else whether it was built free-threaded (none was before 3.13, which brought
+    Py_GIL_DISABLED). The name and version are what platform.python_implementation() (lowered)
+    and platform.python_version() say, taken from sys: importing platform and sysconfig cost
+    every run ~4 ms."""
     if hasattr(sys, "_is_gil_enabled"):
         gil = sys._is_gil_enabled()  # noqa: SLF001
-    else:
+    elif sys.version_info >= (3, 13):  # a pre-release of 3.13
+        import sysconfig
         gil = not sysconfig.get_config_var("Py_GIL_DISABLED")
-    return f"{platform.python_implementation().lower()}-{platform.python_version()}-" + \
-        ("gil" if gil else "nogil")
+    else:
+        gil = True
+    return f"{sys.implementation.name}-{sys.version.split()[0]}-" + ("gil" if gil else "nogil")
 
 
 def role_units(wl, req):
@@ -131,6 +134,7 @@ def setup(req, guard):
     tasks, size = counts(wl, req, units)
     ctx = Ctx(wl.name, size, tasks, units, dict(req.opts), caps=model.caps)
     if wl.server:  # every unit alive at once may hold a connection; serial units one at a time
+        import server
         server.raise_nofile(min(units, tasks) if "coexist" in model.caps else 1)
         guard.server = server.DelayServer.start(req.opts["delay-ms"], req.timeout_s)
         ctx = dataclasses.replace(ctx, server=guard.server.path)
@@ -175,6 +179,7 @@ def run(req):
     except OSError as e:
         guard.leave(1, f"{req.workload} under {req.model}: {e}")
     except Exception:  # a bug: say where, and still leave nothing behind
+        import traceback  # here: a run that goes well has no use for it
         traceback.print_exc()
         guard.leave(1, f"{req.workload} under {req.model}: internal error")
     return 1

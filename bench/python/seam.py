@@ -14,22 +14,25 @@ processes or tasks: a child process it needs comes from spawn() here.
   meet()                     wait until every unit of the run has arrived (the share probe)
   give_way()                 CPU-bound code that runs until told to stop lets others run:
                              nothing where units are scheduled by the kernel
-  chan(ctx, ...)             a bounded queue between units that its senders close, made in
-                             prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue)
+  chan.chan(ctx, ...)        a bounded queue between units that its senders close, made in
+                             prepare (queue.Queue, multiprocessing.Queue or asyncio.Queue;
+                             chan.py)
 Every sleep and every round trip is a wait: its duration goes to the run's WaitLog, whose
 median and 99th percentile are the row's wait_p50_us and wait_p99_us, merged over units, as in
-build/cvp (bench/seam/waits.c). asyncio is imported only where coros use it: a unit process
-started with spawn or forkserver carries only what its unit needs."""
+build/cvp (bench/seam/waits.c). asyncio, multiprocessing and the delay server's client
+(server.py) are imported where a call needs them, on first use: a unit process started with
+spawn or forkserver carries only what its unit needs, and the arm, which starts ~500 times per
+make bench, only what its run needs."""
+import ctypes
 import dataclasses
 import errno
-import multiprocessing.sharedctypes
 import os
 import selectors
 import subprocess
+import threading
 import time
 import typing
 
-import server
 from stop import Limit, Wrong
 
 READ_BYTES = 64 * 1024  # what one read of a child's output takes at most
@@ -45,16 +48,39 @@ def io_failed(what, exc):
     return Wrong(f"{what}: {exc}")
 
 
+def client():
+    """The delay server's client (server.py), imported on first use; a unit of a workload that
+    talks to the server imports it before the start barrier (unit.enter), not inside the clock
+    at its first connect."""
+    import server
+    return server
+
+
+def raw(sync, typecode, n=None):
+    """Zeroed C numbers (typecode: q or Q, as multiprocessing's) that every unit can write: n of
+    them, or one value (n None); in this process's memory when every unit runs in it (sync: the
+    threading module), else in multiprocessing's shared memory, which forked and fresh unit
+    processes map too (sync: a multiprocessing context)."""
+    if sync is threading:
+        c = {"q": ctypes.c_longlong, "Q": ctypes.c_ulonglong}[typecode]
+        return c() if n is None else (c * n)()
+    import multiprocessing.sharedctypes
+    if n is None:
+        return multiprocessing.sharedctypes.RawValue(typecode, 0)
+    return multiprocessing.sharedctypes.RawArray(typecode, n)
+
+
 class WaitLog:
     """Each wait's duration in ns, in memory every unit can write (processes too): one slot per
     op, about, as C sizes it; a run that waits more keeps the first and counts them all. A unit
     keeps its own durations and adds them once, after the clock (add)."""
 
-    def __init__(self, cap, lock):
+    def __init__(self, cap, sync):
+        """sync: the threading module or a multiprocessing context, as the units are."""
         self.cap = cap
-        self.a = multiprocessing.sharedctypes.RawArray("q", cap)
-        self.n = multiprocessing.sharedctypes.RawValue("Q", 0)
-        self.lock = lock  # threading's or the multiprocessing context's
+        self.a = raw(sync, "q", cap)
+        self.n = raw(sync, "Q")
+        self.lock = sync.Lock()
 
     def add(self, durations):
         if not durations:
@@ -107,7 +133,7 @@ class BlockingSeam:
 
     def connect(self, path):
         try:
-            return server.Conn.open(path)
+            return client().Conn.open(path)
         except OSError as e:
             raise io_failed("connect to the delay server", e)
 
@@ -237,7 +263,7 @@ class AsyncSeam:
 
     async def connect(self, path):
         try:
-            return await server.AConn.open(path)
+            return await client().AConn.open(path)
         except OSError as e:
             raise io_failed("connect to the delay server", e)
 
@@ -297,91 +323,3 @@ class AsyncSeam:
         import asyncio
         self.yields += 1
         return asyncio.sleep(0)
-
-
-# ---- bounded queues between units that their senders close (C's wl_chan)
-
-def chan(ctx, capacity, senders, receivers):
-    """A bounded queue of `capacity` items from `senders` units to `receivers` units, made in
-    prepare(), as the model's units can share one: queue.Queue between threads (the notes'),
-    a multiprocessing.Queue between processes, an asyncio.Queue between tasks. When its last
-    sender closes it, one sentinel (None) per receiver follows every item, so each receiver's
-    loop ends once the queue is drained, as in the notes."""
-    left = multiprocessing.sharedctypes.RawValue("i", senders)
-    if "block" not in ctx.caps:
-        import asyncio
-        return AsyncChan(asyncio.Queue(capacity), left, receivers)
-    if "shared" in ctx.caps:
-        import queue
-        import threading
-        return ThreadChan(queue.Queue(capacity), left, receivers, threading.Lock())
-    return ProcChan(multiprocessing.Queue(capacity), left, receivers, multiprocessing.Lock(),
-                    senders, multiprocessing.sharedctypes.RawValue("i", 0))
-
-
-@dataclasses.dataclass
-class ThreadChan:
-    q: typing.Any
-    left: typing.Any  # senders that have not closed it
-    receivers: int
-    lock: typing.Any
-
-    def send(self, item):
-        """Puts item in, waiting while the queue is full; returns how many it holds now."""
-        self.q.put(item)
-        return self.q.qsize()
-
-    def recv(self):
-        """The oldest item, waiting while the queue is empty; None once closed and drained."""
-        return self.q.get()
-
-    def close(self):
-        with self.lock:
-            self.left.value -= 1
-            last = self.left.value == 0
-        if last:
-            for _ in range(self.receivers):
-                self.q.put(None)
-
-
-@dataclasses.dataclass
-class ProcChan(ThreadChan):
-    """Between processes a put goes to the sender's own feeder thread, which writes the pipe
-    later: the last sender puts the sentinels only once every other sender has flushed its
-    items (closed its end and joined its feeder), so no sentinel overtakes an item."""
-    senders: int = 1
-    flushed: typing.Any = None  # senders whose items are all in the pipe
-
-    def close(self):
-        with self.lock:
-            self.left.value -= 1
-            last = self.left.value == 0
-        if last:
-            while self.flushed.value < self.senders - 1:
-                time.sleep(0.0002)
-            for _ in range(self.receivers):
-                self.q.put(None)
-        self.q.close()
-        self.q.join_thread()
-        with self.lock:
-            self.flushed.value += 1
-
-
-@dataclasses.dataclass
-class AsyncChan:
-    q: typing.Any
-    left: typing.Any
-    receivers: int
-
-    async def send(self, item):
-        await self.q.put(item)
-        return self.q.qsize()
-
-    async def recv(self):
-        return await self.q.get()
-
-    async def close(self):
-        self.left.value -= 1
-        if self.left.value == 0:
-            for _ in range(self.receivers):
-                await self.q.put(None)

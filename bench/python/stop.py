@@ -6,7 +6,6 @@ children of units, the forkserver and the resource tracker."""
 import dataclasses
 import errno
 import faulthandler
-import multiprocessing.util
 import os
 import resource
 import signal
@@ -176,21 +175,29 @@ def kill_tree(root, spare=()):
             time.sleep(0.001)
 
 
+def _mp(name):
+    """multiprocessing's module name if the run imported it, else None: only the models and
+    workloads that use multiprocessing import it (the arm starts ~500 times per make bench),
+    and what was never imported started no helper and left nothing to tidy."""
+    return sys.modules.get(f"multiprocessing.{name}")
+
+
 def _tracker_pid():
-    from multiprocessing import resource_tracker
-    return getattr(resource_tracker._resource_tracker, "_pid", None)  # noqa: SLF001
+    tracker = _mp("resource_tracker")
+    return getattr(tracker._resource_tracker, "_pid", None) if tracker else None  # noqa: SLF001
 
 
 def tidy_multiprocessing():
     """multiprocessing's own exit work (unlink named semaphores, remove its temp folder), then
     stop the forkserver and the resource tracker and wait for them."""
-    from multiprocessing import forkserver, resource_tracker
-    multiprocessing.util._exit_function()  # noqa: SLF001
-    for stop in (forkserver._forkserver._stop, resource_tracker._resource_tracker._stop):  # noqa: SLF001
-        try:
-            stop()
-        except (OSError, ChildProcessError, TypeError):
-            pass
+    if _mp("util"):
+        _mp("util")._exit_function()  # noqa: SLF001
+    for name, helper in (("forkserver", "_forkserver"), ("resource_tracker", "_resource_tracker")):
+        if _mp(name):
+            try:
+                getattr(_mp(name), helper)._stop()  # noqa: SLF001
+            except (OSError, ChildProcessError, TypeError):
+                pass
 
 
 @dataclasses.dataclass

@@ -4,10 +4,10 @@ waits at the start barrier, then takes tasks from the shared counter until none 
 when the workload gives units roles, does its role's one task) and records its checksum, CPU
 time and PU in its own slot. Shared holds the slots, the counter, the barriers, the hold gate
 and the wait log, made of threading or multiprocessing primitives (the same methods), so one
-unit body serves threads and processes (and the serial baseline)."""
+unit body serves threads and processes (and the serial baseline). multiprocessing is imported
+only for units that are processes: the arm starts ~500 times per make bench, and a serial or
+threads run needs none of it."""
 import dataclasses
-import multiprocessing.forkserver
-import multiprocessing.sharedctypes
 import os
 import signal
 import sys
@@ -61,9 +61,10 @@ def waits_cap(wl, ctx):
 class Slots:
     """One row of NFIELDS int64 per unit, in memory every model's units can write."""
 
-    def __init__(self, units):
+    def __init__(self, units, sync=threading):
+        """sync: the threading module or a multiprocessing context, as the units are."""
         self.units = units
-        self.a = multiprocessing.sharedctypes.RawArray("q", units * NFIELDS)
+        self.a = seam.raw(sync, "q", units * NFIELDS)
         for u in range(units):
             self.a[u * NFIELDS + PU_BOUND] = self.a[u * NFIELDS + PU_RUN] = -1
 
@@ -115,10 +116,17 @@ class Release:
     pipe, the harness closes its write end and the kernel wakes every reader together (a
     multiprocessing Event wakes its waiters one by one, each acknowledging: 1 000 processes
     took seconds). Pickled for a fresh interpreter without the write end; a forked child closes
-    its copy (forget_writer), or the end would never come."""
+    its copy (forget_writer), or the end would never come. Units of one process need no more
+    than a plain pipe."""
 
-    def __init__(self):
-        self.r, self.w = multiprocessing.Pipe(duplex=False)
+    def __init__(self, sync=threading):
+        """sync: the threading module or a multiprocessing context, as the units are."""
+        if sync is threading:
+            r, w = os.pipe()
+            self.r, self.w = open(r, "rb", buffering=0), open(w, "wb", buffering=0)
+        else:
+            import multiprocessing
+            self.r, self.w = multiprocessing.Pipe(duplex=False)
 
     def __getstate__(self):
         return {"r": self.r, "w": None}
@@ -155,9 +163,9 @@ class Shared:
     @classmethod
     def make(cls, units, sync, counter, waits_cap=0):
         """sync: the threading module or a multiprocessing context."""
-        waits = seam.WaitLog(waits_cap, sync.Lock()) if waits_cap else None
-        return cls(Slots(units), counter, sync.Semaphore(0), Release(), sync.Event(),
-                   sync.Semaphore(0), Release(), sync.Semaphore(0), Release(),
+        waits = seam.WaitLog(waits_cap, sync) if waits_cap else None
+        return cls(Slots(units, sync), counter, sync.Semaphore(0), Release(sync), sync.Event(),
+                   sync.Semaphore(0), Release(sync), sync.Semaphore(0), Release(sync),
                    sync.Barrier(units), waits)
 
     def forget_writers(self):
@@ -183,6 +191,8 @@ def enter(job, sh, u, bind):
         places.bind(job.placement.pus(u), bind)
     sh.slots.put(u, PU_BOUND, job.placement.bound_pu(u if bind is not None else 0))
     wl = job.wl
+    if wl.server:
+        seam.client()  # imported now, before the start barrier, not at its first connect
     return Unit(seam.BlockingSeam(sh, job.placement.all_pus()),
                 wl.scratch(job.ctx) if wl.scratch else None)
 
@@ -249,6 +259,7 @@ def process_unit(job, sh, u, parent):
     sh.forget_writers()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
+    import multiprocessing.forkserver
     server = multiprocessing.forkserver._forkserver  # noqa: SLF001
     if server._forkserver_alive_fd is not None:  # noqa: SLF001
         # A unit makes no processes: drop the forkserver's keep-alive descriptor it inherits,

@@ -3,9 +3,12 @@
 Nothing here lists them: a file is registered by being here, as the Makefile registers C's, so
 adding a workload is adding one file. The workload `a-b` lives in `a_b.py`.
 
-A file is imported only when its workload is wanted — every one for --list, --help and the
-command line's flags (in the harness), just the run's own in a unit process started with spawn
-or forkserver, which should carry only what its unit needs."""
+A file is imported only when its workload is wanted — every one for --list, --help and a usage
+error, just the run's own for a run (cli.py) and in a unit process started with spawn or
+forkserver, which should carry only what its unit needs. As the arm starts ~500 times per make
+bench, a file imports at its top only what its units' code runs; what only prepare() or
+expect() uses (multiprocessing, the delay server's module) it imports there, in the harness,
+outside the clock: a threads run of counter needs no multiprocessing."""
 import functools
 import importlib
 import os
@@ -14,10 +17,11 @@ import pkgutil
 COMMON = "common"  # the descriptor types and helpers, not a workload
 
 
+@functools.cache  # get() asks for every name: the folder is read once
 def names():
     """Every workload's name, in the order of their files (as build/cvp lists C's)."""
-    return [m.name.replace("_", "-") for m in pkgutil.iter_modules([os.path.dirname(__file__)])
-            if m.name != COMMON and not m.name.startswith("_")]
+    return tuple(m.name.replace("_", "-") for m in pkgutil.iter_modules([os.path.dirname(__file__)])
+                 if m.name != COMMON and not m.name.startswith("_"))
 
 
 @functools.cache  # units ask for it often; a file is imported once anyway

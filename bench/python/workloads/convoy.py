@@ -9,11 +9,9 @@ waiting unit queues behind them — the convoy effect. An op of the echo role is
 the busy units' ops are hash ops, as many as they get done, each unit's from its own range, so
 the checksum still says every one was done right."""
 import dataclasses
-import multiprocessing.sharedctypes
 import typing
 
 import workloads
-from server import payload_sum
 from stop import Usage
 from workloads.common import DELAY_MS, M64, Figure, Role, Workload, choice
 
@@ -37,6 +35,7 @@ def convoy_prepare(ctx):
     if ctx.units - 1 > MAX_BUSY:
         raise Usage(f"--units: at most {MAX_BUSY} busy units beside the echo one")
     w = _busy(ctx)
+    import multiprocessing.sharedctypes
     return ConvoyState(
         dataclasses.replace(ctx, workload=w.name, opts={},
                             state=w.prepare(ctx) if w.prepare else None),
@@ -89,6 +88,7 @@ async def abusy(ctx, unit, begin, end):
 
 
 def convoy_expect(ctx):
+    from server import payload_sum
     st, run = ctx.state, _busy(ctx).run
     total = sum(payload_sum(op, CONVOY_BYTES) for op in range(ctx.size))
     for k in range(ctx.units - 1):

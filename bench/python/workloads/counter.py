@@ -13,7 +13,6 @@ not a failure), the others only when nothing was lost. Whether CPython's threads
 `+=` to an attribute is what a run measures, not what this file assumes. One op = one increment."""
 import dataclasses
 import itertools
-import multiprocessing
 import threading
 import typing
 
@@ -40,6 +39,7 @@ class CounterState:
 def counter_prepare(ctx):
     if "shared" in ctx.caps:
         return CounterState(Count(), threading.Lock(), itertools.count())
+    import multiprocessing
     return CounterState(multiprocessing.Value("Q", 0), None, None)
 
 

@@ -4,7 +4,6 @@ task: a task connects once and makes --size round trips of 64 payload bytes (one
 trip): a blocking socket under serial, threads and procs, asyncio streams under coros. Verified
 like C's: every echoed byte is compared with what was sent, and the checksum covers the bytes
 and their count — build/cvp's checksum for the same size and tasks."""
-from server import payload_sum
 from workloads.common import DELAY_MS, M64, Workload
 
 ECHO_BYTES = 64
@@ -29,6 +28,7 @@ async def echo_arun(ctx, unit, begin, end):
 
 
 def echo_expect(ctx):
+    from server import payload_sum
     return sum(payload_sum(op, ECHO_BYTES) for op in range(ctx.size)) & M64
 
 

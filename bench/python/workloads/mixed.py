@@ -8,7 +8,6 @@ import dataclasses
 import typing
 
 import workloads
-from server import payload_sum
 from workloads.common import DELAY_MS, M64, Option, Workload
 
 MIXED_BYTES = 64
@@ -52,6 +51,7 @@ async def mixed_arun(ctx, unit, begin, end):
 
 
 def mixed_expect(ctx):
+    from server import payload_sum
     total = _hash().run(ctx.state.hash_ctx, None, 0, ctx.size * ctx.opts["work"])
     total += sum(payload_sum(op, MIXED_BYTES) for op in range(ctx.size))
     return total & M64

@@ -9,8 +9,6 @@ so the checksum — build/cvp's for the same size — depends on the order of th
   pipe    two multiprocessing pipes, each unit blocking in read until the other writes
   future  asyncio: a unit awaits a future the other one resolves, through the event loop"""
 import dataclasses
-import multiprocessing
-import multiprocessing.sharedctypes
 import threading
 import typing
 
@@ -75,6 +73,7 @@ def pingpong_prepare(ctx):
     kind = ctx.opts["variant"]
     if kind == "future":
         return FutureBaton()
+    import multiprocessing.sharedctypes
     if kind == "pipe":
         pipes = tuple(multiprocessing.Pipe(duplex=False) for _ in range(2))
         pipes[0][1].send_bytes((0).to_bytes(8, "little"))  # ping starts with the token

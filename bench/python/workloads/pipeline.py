@@ -5,7 +5,7 @@ and put it in the second, consumers take them out; closing a queue (its last sen
 puts a sentinel per receiver behind every item, which ends the next stage's loop once it is
 drained, and the run ends when every item is consumed and every stage has exited. --units are
 split over the stages (roles produce, transform, consume), at least one each. The queues are
-the seam's (seam.chan): queue.Queue between threads, multiprocessing.Queue between processes,
+the seam's (chan.py): queue.Queue between threads, multiprocessing.Queue between processes,
 asyncio.Queue between tasks. --variant slow-consumer makes consuming dear (64 rounds of mix64
 per item: 4 times a transformer's; C's takes 4 000, too long in pure Python), so producers wait
 on full queues instead of memory growing: the peak RSS (VmHWM) stays put whatever the size.
@@ -13,11 +13,10 @@ Verified: every item arrives exactly once (the checksum sums each item's value a
 them: build/cvp's checksum for the same size), and in order per producer when one transformer
 keeps the order (out_of_order counts the others)."""
 import dataclasses
-import multiprocessing.sharedctypes
 import struct
 import typing
 
-from seam import chan
+from chan import chan
 from stop import Usage
 from workloads.common import M64, Figure, Option, Role, Workload, choice, mix64
 
@@ -54,6 +53,7 @@ def pipeline_prepare(ctx):
         raise Usage(f"--units: the three stages need one unit each at least ({ctx.units} "
                     "given)")
     cap = ctx.opts["capacity"]
+    import multiprocessing.sharedctypes
     arr = multiprocessing.sharedctypes.RawArray
     return PipelineState(chan(ctx, cap, p, t), chan(ctx, cap, t, c), arr("Q", p), arr("Q", t),
                          arr("Q", c), arr("Q", ctx.units))

@@ -7,7 +7,6 @@ threads and asyncio tasks, 0 for processes, forked or fresh (each writes its own
 where processes see it too: the outcome flips with the memory, not with the model's name. One op
 = one unit."""
 import dataclasses
-import multiprocessing.sharedctypes
 import typing
 
 from workloads.common import Figure, Role, Workload, choice
@@ -26,6 +25,7 @@ class ShareState:
 
 
 def share_prepare(ctx):
+    import multiprocessing.sharedctypes
     return ShareState(multiprocessing.sharedctypes.RawValue("i", 0),
                       multiprocessing.sharedctypes.RawValue("i", -1))
 
