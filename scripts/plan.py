@@ -63,7 +63,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 200, 1, 500, 5000, 20, 0.5,
+    "quick": Profile(0, 3, 1 / 8, (1, 10, 100, 1000), 10, 2, 200, 1, 500, 5000, 10, 0.5,
                      False, 75),
     "default": Profile(1, 5, 1, (1, 10, 100, 1000, 10000), 100, 3, 1000, 1, 1000, 0, 200, 1.5,
                        True, 570),
@@ -515,7 +515,7 @@ def fit_budget(configs, h, p, budget):
     """Cuts until the predicted total fits: counted runs to MIN_RUNS; then the configurations
     the table can do without, in three tiers, dearest first within each: (1) a sweep's unit
     counts past its two smallest, a pattern's variants past its first, the serial baselines
-    measured again; (2) a model's variants in CPU-bound runs; (3) the other values of a
+    measured again or given more than one core; (2) a model's variants in CPU-bound runs; (3) the other values of a
     model's choice (--switch asm) and a model's variants in the probes (what a unit costs
     started another way). Returns the configs and the cuts' lines."""
     notes = []
@@ -537,6 +537,8 @@ def fit_budget(configs, h, p, budget):
             return 1
         if c.alt and c.group in ("pattern", "cpu"):
             return 1
+        if c.group == "cpu" and "coexist" not in c.caps and c.cores > 1:
+            return 1  # the serial baseline given more cores: a control, it uses one
         if c.model_variant and c.group == "cpu":
             return 2
         return 3 if c.alt or c.model_variant else 0
