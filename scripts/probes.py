@@ -96,6 +96,24 @@ def with_range(vals, better="lower"):
     return (*spread(vals, better), *((min(vals), max(vals)) if vals else ("", "")))
 
 
+def choices(run, workload):
+    """{config: the values of a model's choice options it ran with} where configurations of
+    one model, variant and core count ran with different ones (coroutines' switch ucontext and
+    asm), so each is labelled by its own; "" elsewhere."""
+    groups = {}
+    for st, c in probe_rows(run, workload):
+        groups.setdefault((st["runtime"], st["model"], st["variant"], st["cores"]), []).append(c)
+    out = {}
+    for cs in groups.values():
+        params = {c: dict(kv.partition("=")[::2] for kv in run.params(c).split(";") if kv)
+                  for c in cs}
+        differ = sorted({k for c in cs for k in params[c]
+                         if len({params[o].get(k) for o in cs}) > 1})
+        for c in cs:
+            out[c] = " ".join(params[c].get(k, "") for k in differ)
+    return out
+
+
 def memory(run, workload):
     rows = []
     for st, c in probe_rows(run, workload):
@@ -113,11 +131,11 @@ BARS = ("value", "value_best", "value_cv", "value_min", "value_max")
 
 
 def spawn(run, workload):
-    rows = []
+    rows, chosen = [], choices(run, workload)
     for st, c in probe_rows(run, workload):
         vals = run.values(c, "spawn_us_per_unit")
         if vals:
-            v = model_variant(run, st)
+            v = " ".join(filter(None, (model_variant(run, st), chosen.get(c))))
             rows.append([st["runtime"], workload, label(run, st, True), st["model"], v, v,
                          st["units"], c, len(vals), *with_range(vals)])
     return Derived(("runtime", "workload", "label", "model", "what", "variant", "units", "config",
@@ -125,12 +143,12 @@ def spawn(run, workload):
 
 
 def switch(run, workload):
-    rows = []
+    rows, chosen = [], choices(run, workload)
     for st, c in probe_rows(run, workload):
         vals = run.values(c, "ns_per_op")
         if vals:
             where = "same-core" if st["cores"] == "1" else "cross-core"
-            what = f"{st['variant']} {where}"
+            what = " ".join(filter(None, (st["variant"], chosen.get(c), where)))
             rows.append([st["runtime"], workload, f"{label(run, st, True)} {what}", st["model"],
                          what, st["variant"], st["cores"], c, len(vals), *with_range(vals)])
     return Derived(("runtime", "workload", "label", "model", "what", "variant", "cores", "config",
