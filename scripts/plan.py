@@ -274,9 +274,13 @@ def plan_runtime(entries, p, ncores, only_workloads=None, only_models=None):
                                                        else [""])
                     u = max(ncores, len(w.roles)) if not fixed else fixed
                     size = int(dsize * p.cpu_scale) if dsize else ""
+                    # The other variants at an eighth of the size: they show a difference in
+                    # kind (a slow consumer, a dearer child: gzip is ten times the filter), and
+                    # their rates hold at any size.
                     for k, v in enumerate(vs):
                         add("-".join(filter(None, ("pattern", w.name, m, v))), "pattern", m, v,
-                            u, u, ncores, size, "", alt=k > 0)
+                            u, u, ncores, max(size // 8, 1) if k and size else size, "",
+                            alt=k > 0)
                 elif plan_name == "probe":
                     # Each variant: how a unit is made is what a probe measures. The unit
                     # count is the profile's, or fewer where creating them would take longer
@@ -440,8 +444,13 @@ def one_run_s(c, h, p):
         # model can use
         cores = min(units, c.cores) if "parallel" in c.caps else 1
         wall = rounds * delay * 1.05 + waits * (wait_s(c, units) + c.work * 0.5e-6 / cores)
-        if c.group == "beside":  # the busy units' ops are verified serially afterwards
-            wall *= int(c.units)
+        if c.group == "beside":
+            if c.runtime != C and "block" in c.caps and "shared" in c.caps:
+                # an interpreter's threads: each round trip waits for the lock behind each
+                # busy thread (~6 ms a busy thread here: CPython's 5 ms switch interval)
+                wall = rounds * (delay * 1.05 + (units - 1) * 6e-3) * 1.4
+            else:  # the busy units' ops are verified serially afterwards
+                wall *= int(c.units)
         return base + wall
     if c.group == "pattern":  # descriptors size their default to about half a second serially
         size = int(c.size or c.default_size or 1)
@@ -449,7 +458,9 @@ def one_run_s(c, h, p):
         return base + work / (min(units, c.cores) if "parallel" in c.caps else 1)
     if c.plan == "placement":  # hand-offs between two units
         turns = int(c.size or c.default_size or 100000)
-        if c.runtime != C:  # an interpreter's locks and pipes (fitted to runs here)
+        if c.variant == "spin":  # no kernel: a cache line between two cores
+            per = 200e-9
+        elif c.runtime != C:  # an interpreter's locks and pipes (fitted to runs here)
             per = 15e-6 if c.cores == 1 else 60e-6
         elif "block" not in c.caps:  # a direct switch
             per = 1.3 * h.swapcontext
