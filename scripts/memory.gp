@@ -11,7 +11,7 @@ load ARG0[:strstrt(ARG0, 'memory.gp') - 1].'common.gp'
 set title sprintf('Memory per unit (%s probe, median of runs)', ARG3)
 set ylabel 'KiB per unit (log scale)'
 set logscale y
-set yrange [0.1:*]
+set yrange [0.01:*]  # a stackless unit is ~0.03 KiB
 set style data histogram
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1

@@ -115,11 +115,14 @@ def choices(run, workload):
 
 
 def memory(run, workload):
-    rows = []
+    rows, chosen = [], choices(run, workload)
     for st, c in probe_rows(run, workload):
         parts = [figure_values(run, c, columns) for _, columns in MEMORY + (OBJECTS,)]
         if all(parts[:MEMORY_NEEDED]):
-            rows.append([st["runtime"], workload, label(run, st), st["model"],
+            name = label(run, st)
+            if chosen.get(c) and chosen[c] not in name:  # "ucontext coroutines" says it
+                name = f"{name} {chosen[c]}"
+            rows.append([st["runtime"], workload, name, st["model"],
                          model_variant(run, st), st["units"], c, len(run.rows[c]),
                          *[x for vals in parts for x in with_range(vals)]])
     return Derived(("runtime", "workload", "label", "model", "variant", "units", "config", "runs")
