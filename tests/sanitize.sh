@@ -64,6 +64,15 @@ for v in normal slow-consumer; do
 done
 
 # 2. valgrind memcheck on coroutines (the normal build; its stacks are registered).
+memcheck() { # memcheck WHAT ARGS...: one valgrind run of build/cvp, named WHAT
+	what=$1
+	shift
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		"$CVP" "$@" >/dev/null 2>"$TMP/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && pass "valgrind: $what: clean" ||
+		fail "valgrind: $what: exit $rc ($(head -n 5 "$TMP/err"))"
+}
 if command -v valgrind >/dev/null; then
 	for sw in ucontext asm; do
 		for w in hash sleep echo pingpong; do
@@ -73,11 +82,7 @@ if command -v valgrind >/dev/null; then
 			*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
 			esac
 			# shellcheck disable=SC2086 # split on purpose
-			valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-				"$CVP" --model coros --switch "$sw" --workload "$w" $args >/dev/null 2>"$TMP/err"
-			rc=$?
-			[ "$rc" -eq 0 ] && pass "valgrind: coros --switch $sw x $w: clean" ||
-				fail "valgrind: coros --switch $sw x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+			memcheck "coros --switch $sw x $w" --model coros --switch "$sw" --workload "$w" $args
 		done
 	done
 	for w in idle spawn sleep pingpong; do
@@ -87,11 +92,7 @@ if command -v valgrind >/dev/null; then
 		*) args="--units 20" ;;
 		esac
 		# shellcheck disable=SC2086 # split on purpose
-		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-			"$CVP" --model stackless --workload "$w" $args >/dev/null 2>"$TMP/err"
-		rc=$?
-		[ "$rc" -eq 0 ] && pass "valgrind: stackless x $w: clean" ||
-			fail "valgrind: stackless x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+		memcheck "stackless x $w" --model stackless --workload "$w" $args
 	done
 	# Hybrid: schedulers on threads of their own, wakes posted between them.
 	for w in sleep pipeline; do
@@ -100,11 +101,7 @@ if command -v valgrind >/dev/null; then
 		*) args="--units 4 --tasks 8 --size 20 --delay-ms 1" ;;
 		esac
 		# shellcheck disable=SC2086 # split on purpose
-		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-			"$CVP" --model hybrid --workload "$w" $args >/dev/null 2>"$TMP/err"
-		rc=$?
-		[ "$rc" -eq 0 ] && pass "valgrind: hybrid x $w: clean" ||
-			fail "valgrind: hybrid x $w: exit $rc ($(head -n 5 "$TMP/err"))"
+		memcheck "hybrid x $w" --model hybrid --workload "$w" $args
 	done
 else
 	fail "valgrind is not installed (make sanitize installs it)"

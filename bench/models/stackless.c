@@ -96,7 +96,7 @@ const struct model model_stackless = {
 	.name = "stackless",
 	.desc = "one stackless unit per unit (a state machine: a resume point and the locals that "
 		"outlive a wait, no stack), all on one scheduler thread; the probes only",
-	.rank = 4,
+	.rank = 5,
 	.caps = WL_CAP_COEXIST | WL_CAP_DIRECT | WL_CAP_SHARED,
 	.configure = stackless_configure,
 	.spawn = stackless_spawn,
