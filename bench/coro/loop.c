@@ -24,13 +24,9 @@
 #include <unistd.h>
 
 #include "core/cvp.h"
+#include "core/timers.h"
 
 enum { EVENTS_PER_POLL = 1024 };
-
-struct timer {
-	int64_t due_ns;
-	uint64_t co;
-};
 
 /* What the loop knows of one fd. rd/wr: the coroutine waiting to read/write, plus one (0: none). */
 struct fdstate {
@@ -53,8 +49,8 @@ struct mailbox {
 struct loop {
 	struct sched *s;
 	int ep;
-	struct timer *heap;
-	uint64_t nheap, cap;
+	uint64_t cap;         /* coroutines: ids below it */
+	struct timers timers; /* sleeping coroutines */
 	struct fdstate *fd;
 	size_t nfd;
 	uint64_t io_waiting;
@@ -65,50 +61,14 @@ struct loop {
 /* The loop of the calling thread, where a model runs a scheduler per thread (loop_attach). */
 static _Thread_local struct loop *attached;
 
-/* ---- timer heap: a binary min-heap on due_ns ---- */
-
-static void heap_push(struct loop *l, int64_t due, uint64_t co)
-{
-	CHECK(l->nheap < l->cap); /* each coroutine sleeps at most once at a time */
-	uint64_t i = l->nheap++;
-	while (i > 0 && l->heap[(i - 1) / 2].due_ns > due) {
-		l->heap[i] = l->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	l->heap[i] = (struct timer){due, co};
-}
-
-static void heap_pop(struct loop *l)
-{
-	struct timer last = l->heap[--l->nheap];
-	uint64_t i = 0, n = l->nheap;
-	for (;;) {
-		uint64_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && l->heap[c + 1].due_ns < l->heap[c].due_ns)
-			c++;
-		if (l->heap[c].due_ns >= last.due_ns)
-			break;
-		l->heap[i] = l->heap[c];
-		i = c;
-	}
-	if (n)
-		l->heap[i] = last;
-}
-
 /* Wakes every sleeper whose deadline has passed; returns how many. */
 static uint64_t wake_timers(struct loop *l)
 {
-	uint64_t woken = 0;
-	if (!l->nheap)
+	uint64_t woken = 0, co;
+	if (!l->timers.n)
 		return 0;
-	int64_t now = now_ns();
-	while (l->nheap && l->heap[0].due_ns <= now) {
-		sched_wake(l->s, l->heap[0].co);
-		heap_pop(l);
-		woken++;
-	}
+	for (int64_t now = now_ns(); timers_pop_due(&l->timers, now, &co); woken++)
+		sched_wake(l->s, co);
 	return woken;
 }
 
@@ -287,11 +247,11 @@ static void loop_poll(void *arg, bool block)
 	struct loop *l = arg;
 	struct mailbox *m = l->mail;
 	uint64_t woken = wake_timers(l) + take_posts(l);
-	while (l->io_waiting || (block && !woken && (l->nheap || m))) {
+	while (l->io_waiting || (block && !woken && (l->timers.n || m))) {
 		struct timespec ts = {0, 0}, *tp = &ts;
 		if (block && !woken) {
-			if (l->nheap) {
-				int64_t d = l->heap[0].due_ns - now_ns();
+			if (l->timers.n) {
+				int64_t d = timers_next(&l->timers) - now_ns();
 				d = d < 0 ? 0 : d;
 				ts = (struct timespec){d / 1000000000, d % 1000000000};
 			} else {
@@ -337,9 +297,8 @@ struct loop *loop_new(struct sched *s, uint64_t n)
 		return NULL;
 	l->s = s;
 	l->cap = n;
-	l->heap = calloc(n, sizeof *l->heap);
-	l->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (!l->heap || l->ep < 0) {
+	l->ep = -1;
+	if (!timers_init(&l->timers, n) || (l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		int e = errno;
 		loop_free(l);
 		errno = e;
@@ -363,14 +322,14 @@ void loop_free(struct loop *l)
 		free(l->mail->posted);
 		free(l->mail);
 	}
-	free(l->heap);
+	timers_free(&l->timers);
 	free(l->fd);
 	free(l);
 }
 
 void loop_sleep_until(struct loop *l, int64_t due)
 {
-	heap_push(l, due, sched_current(l->s));
+	timers_push(&l->timers, due, sched_current(l->s));
 	sched_park(l->s); /* woken only once due has passed */
 }
 

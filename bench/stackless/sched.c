@@ -43,8 +43,7 @@ struct sl *sl_new(struct run *r, const struct sl_probe *p, uint32_t n, const cha
 	if (!s->units)
 		goto fail;
 	*what = "the timer heap";
-	s->heap = calloc(n, sizeof *s->heap);
-	if (!s->heap)
+	if (!timers_init(&s->timers, n))
 		goto fail;
 	*what = "the units' shared state";
 	if (p->shared_bytes && !(s->shared = calloc(1, p->shared_bytes)))
@@ -69,7 +68,7 @@ void sl_free(struct sl *s)
 	if (s->ep >= 0)
 		close(s->ep);
 	free(s->units);
-	free(s->heap);
+	timers_free(&s->timers);
 	free(s->shared);
 	free(s);
 }
@@ -141,47 +140,19 @@ bool sl_switch_to(struct sl *s, uint32_t i, uint32_t target)
 
 bool sl_sleep_until(struct sl *s, uint32_t i, int64_t due)
 {
-	CHECK(s->nheap < s->n); /* a unit sleeps at most once at a time */
-	uint32_t k = s->nheap++;
-	while (k > 0 && s->heap[(k - 1) / 2].due_ns > due) {
-		s->heap[k] = s->heap[(k - 1) / 2];
-		k = (k - 1) / 2;
-	}
-	s->heap[k] = (struct sl_timer){due, i};
+	timers_push(&s->timers, due, i);
 	return true;
-}
-
-static void heap_pop(struct sl *s)
-{
-	struct sl_timer last = s->heap[--s->nheap];
-	uint32_t k = 0, n = s->nheap;
-	for (;;) {
-		uint32_t c = 2 * k + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && s->heap[c + 1].due_ns < s->heap[c].due_ns)
-			c++;
-		if (s->heap[c].due_ns >= last.due_ns)
-			break;
-		s->heap[k] = s->heap[c];
-		k = c;
-	}
-	if (n)
-		s->heap[k] = last;
 }
 
 /* Queues every sleeper whose deadline has passed; returns how many. */
 static uint32_t wake_timers(struct sl *s)
 {
-	if (!s->nheap)
+	if (!s->timers.n)
 		return 0;
 	uint32_t woken = 0;
-	int64_t now = now_ns();
-	while (s->nheap && s->heap[0].due_ns <= now) {
-		sl_push(s, s->heap[0].unit);
-		heap_pop(s);
-		woken++;
-	}
+	uint64_t unit;
+	for (int64_t now = now_ns(); timers_pop_due(&s->timers, now, &unit); woken++)
+		sl_push(s, (uint32_t)unit);
 	return woken;
 }
 
@@ -191,8 +162,8 @@ static void poll_timers(struct sl *s, bool block)
 {
 	if (wake_timers(s) || !block)
 		return;
-	while (s->nheap) {
-		int64_t d = s->heap[0].due_ns - now_ns();
+	while (s->timers.n) {
+		int64_t d = timers_next(&s->timers) - now_ns();
 		d = d < 0 ? 0 : d;
 		struct timespec ts = {d / 1000000000, d % 1000000000};
 		struct epoll_event ev;

@@ -9,14 +9,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/timers.h"
 #include "workloads/stackless/stackless.h"
 
 struct run;
-
-struct sl_timer {
-	int64_t due_ns;
-	uint32_t unit;
-};
 
 struct sl {
 	struct run *r;
@@ -29,8 +25,7 @@ struct sl {
 	uint32_t direct;            /* the unit sl_switch_to asked to run next; NONE: none */
 	uint32_t alive;             /* units not yet done */
 	uint32_t at_gate;           /* units parked at the gate */
-	struct sl_timer *heap;      /* sleepers, a binary min-heap on due_ns, at most one each */
-	uint32_t nheap;
+	struct timers timers;       /* sleepers, at most one entry each */
 	int ep; /* the epoll set the loop waits on (no probe waits on an fd: it stays empty) */
 	void *shared; /* the probe's shared_bytes */
 	pid_t pid;    /* the process every unit lives in: the harness's */
