@@ -190,9 +190,14 @@ class NothingLeft(unittest.TestCase):
                     [PY, "--model", *map(str, args)], stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE, text=True, start_new_session=True,
                     env={**os.environ, "TMPDIR": d})))
-            time.sleep(1.5)
             for (d, p), (_, stop, _) in zip(started, runs):
                 if stop:
+                    # Under way: the delay server or the children are up (a fixed pause is
+                    # too short on a loaded host, and tests a run that has not started).
+                    until = time.monotonic() + T.RUN_TIMEOUT_S
+                    while len(T.session_left(p.pid)) < 2 and time.monotonic() < until:
+                        time.sleep(0.05)
+                    time.sleep(0.3)
                     os.kill(p.pid, stop)
             for (d, p), (args, stop, want) in zip(started, runs):
                 _, err = p.communicate(timeout=T.RUN_TIMEOUT_S)

@@ -16,7 +16,14 @@ import sys
 
 def main(argv):
     """Imports here, not at the top: a unit process started with spawn or forkserver imports
-    this file as __mp_main__, and should carry only what its unit needs."""
+    this file as __mp_main__, and should carry only what its unit needs. Until the run's
+    guard takes over (stop.Guard), a stop signal ends the arm with 128 + N: nothing is made
+    yet that could be left behind."""
+    import os
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda n, _frame: os._exit(128 + n))
     import cli
     import run
     from stop import Exit, say
