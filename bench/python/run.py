@@ -136,7 +136,8 @@ def setup(req, guard):
     if wl.server:  # every unit alive at once may hold a connection; serial units one at a time
         import server
         server.raise_nofile(min(units, tasks) if "coexist" in model.caps else 1)
-        guard.server = server.DelayServer.start(req.opts["delay-ms"], req.timeout_s)
+        with guard.holding():
+            guard.server = server.DelayServer.start(req.opts["delay-ms"], req.timeout_s)
         ctx = dataclasses.replace(ctx, server=guard.server.path)
     if wl.prepare:
         ctx = dataclasses.replace(ctx, state=wl.prepare(ctx))

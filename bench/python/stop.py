@@ -3,6 +3,7 @@ system limit that stopped the creation of a unit, and the guard that makes every
 (SIGINT, SIGTERM, SIGHUP, the --timeout-s watchdog, an error, a normal end) leave no process of
 the run behind: unit processes, executor workers, the delay server (and its socket's directory),
 children of units, the forkserver and the resource tracker."""
+import contextlib
 import dataclasses
 import errno
 import faulthandler
@@ -208,6 +209,7 @@ class Guard:
     owner: int = dataclasses.field(default_factory=os.getpid)
     server: typing.Any = None  # server.DelayServer while it runs: stopped first, politely
     null: typing.Any = None    # /dev/null, where the GIL-free watchdog would write
+    held: typing.Any = None    # while holding(): the stop signals that came meanwhile
 
     def install(self):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -223,6 +225,18 @@ class Guard:
         faulthandler.dump_traceback_later(self.timeout_s + HARD_GRACE_S, exit=True,
                                           file=self.null)
 
+    @contextlib.contextmanager
+    def holding(self):
+        """Stop signals wait till the block is over: between starting the delay server and
+        knowing it (guard.server), a stop would SIGKILL it and leave its directory behind."""
+        self.held = []
+        try:
+            yield
+        finally:
+            held, self.held = self.held, None
+            if held:
+                self.leave(128 + held[0], None)
+
     def _in_child(self, sig):
         """A forked child between fork and resetting its handlers: die of the signal."""
         if os.getpid() == self.owner:
@@ -232,7 +246,11 @@ class Guard:
         return True
 
     def _on_stop(self, sig, frame):
-        if not self._in_child(sig):
+        if self._in_child(sig):
+            return
+        if self.held is not None:
+            self.held.append(sig)
+        else:
             self.leave(128 + sig, None)
 
     def _on_timeout(self, sig, frame):
