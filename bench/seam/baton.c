@@ -76,9 +76,11 @@ uint64_t wl_baton_wait(const struct wl_ctx *ctx, struct wl_baton *b, uint64_t tu
 	case WL_BATON_DIRECT:
 		CHECK(r->model->switch_to);
 		/* Release and acquire, not sequentially consistent: on x86 a seq_cst store is an
-		 * XCHG, about as dear as the hand-written switch being measured. */
-		atomic_store_explicit(&b->holder[turn % 2], (int64_t)r->model->current(r),
-				      memory_order_release);
+		 * XCHG, about as dear as the hand-written switch being measured. A side's unit is
+		 * the same every turn: it is made known once, at its first wait. */
+		if (atomic_load_explicit(&b->holder[turn % 2], memory_order_relaxed) < 0)
+			atomic_store_explicit(&b->holder[turn % 2], (int64_t)r->model->current(r),
+					      memory_order_release);
 		while (atomic_load_explicit(&b->turn, memory_order_acquire) != want) {
 			int64_t other = atomic_load_explicit(&b->holder[(turn + 1) % 2],
 							     memory_order_acquire);
