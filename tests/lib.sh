@@ -28,6 +28,29 @@ fcmp() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
 # Number of online PUs this process may use.
 ncpus() { nproc; }
 
+# PUs that other programs keep busy, over one second in which this test runs nothing:
+# /proc/stat's busy time (a virtual machine's steal included) over all its time, times the PUs.
+others_busy() {
+	{
+		head -n 1 /proc/stat
+		sleep 1
+		head -n 1 /proc/stat
+	} | awk -v n="$(grep -c '^cpu[0-9]' /proc/stat)" '
+		{ t = 0; for (i = 2; i <= 9; i++) t += $i; idle = $5 + $6 }
+		NR == 1 { t0 = t; i0 = idle }
+		NR == 2 { printf "%.2f\n", n * (1 - (idle - i0) / (t - t0 > 0 ? t - t0 : 1)) }'
+}
+# A relation that needs 2 free PUs (parallelism) failed: fail "$*", unless other programs keep
+# a third of a PU or more busy; then the relation could not be judged, and that is said (skip).
+fail_unless_busy() {
+	others=$(others_busy)
+	if fcmp "$others" ">=" 0.33; then
+		skip "$* — not judged: other programs keep $others PUs of this machine busy"
+	else
+		fail "$*"
+	fi
+}
+
 # Whether a run leaves anything behind: run it as the leader of a new session, then look for any
 # process still in that session. (sid, rc and job are for the test that sources this file.)
 # in_session CMD...: runs CMD in a new session and waits; $sid, $rc; output in $TMP/out, $TMP/err.

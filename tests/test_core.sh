@@ -118,7 +118,8 @@ if [ "$(ncpus)" -ge 2 ]; then
 		done
 		case $m in
 		coros) fcmp "$u" "<" 1.2 && pass "coros on hash at 2 cores: cpu_util $u < 1.2" || fail "coros cpu_util $u" ;;
-		*) fcmp "$u" ">" 1.5 && pass "$m on hash at 2 cores: cpu_util $u > 1.5" || fail "$m cpu_util $u" ;;
+		*) fcmp "$u" ">" 1.5 && pass "$m on hash at 2 cores: cpu_util $u > 1.5" ||
+			fail_unless_busy "$m on hash at 2 cores: cpu_util $u (best of 3)" ;;
 		esac
 	done
 else

@@ -58,6 +58,14 @@ def busy(window_s=0.2):
     return 1 - (i1 - i0) / max(1, t1 - t0)
 
 
+def others_busy():
+    """PUs that other programs keep busy, over one second in which this test runs nothing (as
+    tests/lib.sh's others_busy)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        pus = sum(1 for line in f if line.startswith("cpu") and line[3].isdigit())
+    return pus * busy(1.0)
+
+
 def wait_quiet(most_s=3):
     """Waits (a while at most) until no other process keeps a CPU busy: a timing run beside
     another program's measures that program."""
@@ -336,8 +344,11 @@ class Gil(unittest.TestCase):
         if below:
             self.assertLess(s.until(lambda v: v < below), below, f"{model} on {workload} {s}")
         else:
-            self.assertGreaterEqual(s.until(lambda v: v >= at_least), at_least,
-                                    f"{model} on {workload} {s}")
+            got = s.until(lambda v: v >= at_least)
+            if got < at_least and (others := others_busy()) >= 0.33:
+                self.skipTest(f"{model} on {workload} {s} — not judged: other programs keep "
+                              f"{others:.2f} PUs of this machine busy")
+            self.assertGreaterEqual(got, at_least, f"{model} on {workload} {s}")
 
     def test_threads_on_pure_python_hash_do_not_speed_up(self):
         self.assert_speedup(1.3, None, "hash", 2500, "threads")
