@@ -44,7 +44,8 @@ done
 # and costs less. Both pay the probe's own work around the switch (the token's value mixed and
 # stored, the model's hooks: the stackless model's whole hand-off, ~8 ns here), so asm comes to
 # 0.08-0.09 of ucontext where a system call costs 85 ns (~0.02 where it costs 1 µs): below a
-# tenth.
+# tenth. A program busy on the same core stretches the short asm runs most (wall time): then the
+# relations are reported as not judged (lib.sh's fail_unless_busy).
 pp() { # pp SWITCH: ns_per_op of one run of 200 000 hand-offs
 	$CVP --model coros --switch "$1" --workload pingpong --size 200000 --header | awk -F, '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ns_per_op") c = i; next } { print $c }'
@@ -58,10 +59,10 @@ as=$(sort -g "$TMP/pp-asm" | head -n 1)
 sc=$($CVP --machine --format csv | awk -F, '$1 == "syscall_ns" { print $2 }')
 fcmp "$as" "<" "$(awk -v u="$uc" 'BEGIN { print u / 10 }')" &&
 	pass "pingpong one way: asm ${as} ns < a tenth of ucontext's ${uc} ns (ratio $(awk -v a="$as" -v u="$uc" 'BEGIN { printf "%.3f", a / u }'))" ||
-	fail "pingpong one way: asm '${as}' ns vs ucontext '${uc}' ns"
+	fail_unless_busy "pingpong one way: asm '${as}' ns vs ucontext '${uc}' ns (a tenth: $(awk -v u="$uc" 'BEGIN { print u / 10 }') ns)"
 fcmp "$as" "<" "$sc" && fcmp "$sc" "<" "$uc" &&
 	pass "pingpong one way: asm ${as} ns < one system call ${sc} ns < ucontext ${uc} ns" ||
-	fail "pingpong vs a system call: asm '${as}', syscall '${sc}', ucontext '${uc}' ns"
+	fail_unless_busy "pingpong vs a system call: asm '${as}', syscall '${sc}', ucontext '${uc}' ns"
 
 # 3. System calls, counted by strace: 1 000 000 hand-offs under asm make (almost) none — the run's
 # setup makes a few hundred — while ucontext makes one rt_sigprocmask per switch.
