@@ -38,28 +38,33 @@ for sw in ucontext asm; do
 		pass "$sw: echo on 8 KiB stacks verified" || fail "$sw: echo on 8 KiB stacks: $(cat "$TMP/err")"
 done
 
-# 2. The cost of a switch, pingpong's one-way hand-off, best of 3 each (taken in turns, so both
-# see the same machine), beside one bare system call (cvp --machine). glibc's swapcontext makes a
-# system call per switch, so ucontext's costs more than one; the hand-written switch makes none
-# and costs less. Both pay the probe's own work around the switch (the token's value mixed and
-# stored, the model's hooks: the stackless model's whole hand-off, ~8 ns here), so asm comes to
-# 0.08-0.09 of ucontext where a system call costs 85 ns (~0.02 where it costs 1 µs): below a
-# tenth. A program busy on the same core stretches the short asm runs most (wall time): then the
-# relations are reported as not judged (lib.sh's fail_unless_busy).
-pp() { # pp SWITCH: ns_per_op of one run of 200 000 hand-offs
-	$CVP --model coros --switch "$1" --workload pingpong --size 200000 --header | awk -F, '
+# 2. The cost of a switch, pingpong's one-way hand-off, the best of each (runs taken in turns,
+# so both see the same machine), beside one bare system call (cvp --machine). glibc's
+# swapcontext makes a system call per switch, so ucontext's costs more than one; the
+# hand-written switch makes none and costs less. Both pay the probe's own work around the
+# switch (the token's value mixed and stored, the model's hooks: the stackless model's whole
+# hand-off, ~8 ns here), so asm comes to 0.08-0.09 of ucontext where a system call costs 85 ns
+# (~0.02 where it costs 1 µs): below a tenth. A shared machine has slow spells (other guests
+# of the host) that stretched asm's runs here by 40 % and ucontext's by 25 %: at least 3
+# rounds, more (up to 10) until the best holds; a program busy here meanwhile makes the
+# relations not judged (lib.sh's fail_unless_busy).
+pp() { # pp SWITCH: ns_per_op of one run of 500 000 hand-offs
+	$CVP --model coros --switch "$1" --workload pingpong --size 500000 --header | awk -F, '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ns_per_op") c = i; next } { print $c }'
 }
-for _ in 1 2 3; do
+k=0
+while [ "$k" -lt 10 ]; do
+	k=$((k + 1))
 	pp ucontext >>"$TMP/pp-ucontext"
 	pp asm >>"$TMP/pp-asm"
+	uc=$(sort -g "$TMP/pp-ucontext" | head -n 1)
+	as=$(sort -g "$TMP/pp-asm" | head -n 1)
+	[ "$k" -ge 3 ] && fcmp "$as" "<" "$(awk -v u="$uc" 'BEGIN { print u / 10 }')" && break
 done
-uc=$(sort -g "$TMP/pp-ucontext" | head -n 1)
-as=$(sort -g "$TMP/pp-asm" | head -n 1)
 sc=$($CVP --machine --format csv | awk -F, '$1 == "syscall_ns" { print $2 }')
 fcmp "$as" "<" "$(awk -v u="$uc" 'BEGIN { print u / 10 }')" &&
-	pass "pingpong one way: asm ${as} ns < a tenth of ucontext's ${uc} ns (ratio $(awk -v a="$as" -v u="$uc" 'BEGIN { printf "%.3f", a / u }'))" ||
-	fail_unless_busy "pingpong one way: asm '${as}' ns vs ucontext '${uc}' ns (a tenth: $(awk -v u="$uc" 'BEGIN { print u / 10 }') ns)"
+	pass "pingpong one way: asm ${as} ns < a tenth of ucontext's ${uc} ns (ratio $(awk -v a="$as" -v u="$uc" 'BEGIN { printf "%.3f", a / u }'), best of $k each)" ||
+	fail_unless_busy "pingpong one way: asm '${as}' ns vs ucontext '${uc}' ns (a tenth: $(awk -v u="$uc" 'BEGIN { print u / 10 }') ns; best of $k each)"
 fcmp "$as" "<" "$sc" && fcmp "$sc" "<" "$uc" &&
 	pass "pingpong one way: asm ${as} ns < one system call ${sc} ns < ucontext ${uc} ns" ||
 	fail_unless_busy "pingpong vs a system call: asm '${as}', syscall '${sc}', ucontext '${uc}' ns"
