@@ -17,6 +17,8 @@ import tempfile
 import time
 import unittest
 
+from small_args import small_args
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = os.path.join(ROOT, "build", "cvp-py")
 C = os.path.join(ROOT, "build", "cvp")
@@ -170,24 +172,6 @@ class Listing(unittest.TestCase):
             self.assertIn(f"  {flag} ", text)
 
 
-def small_args(wrow):
-    """The arguments of a small, quick run of a workload (as tests/small_args.py for build/cvp):
-    units and tasks unless it fixes them (one op per unit, or roles: enough units for every role
-    that shares them), a small size, small values of the options it has."""
-    roles, opts = wrow["roles"].split(), wrow["options"]
-    a = []
-    if roles:
-        a += ["--units", len(roles) + 1] if any(r.endswith(":0") for r in roles) else []
-        a += [] if wrow["size_per"] == "unit" else ["--size", 5 if wrow["kind"] == "io" else 40]
-    elif wrow["size_per"] == "unit":
-        a += ["--units", 2]
-    else:
-        a += ["--units", 2] + {"io": ["--size", 2, "--tasks", 3]}.get(wrow["kind"], ["--size", 6])
-    a += ["--delay-ms", 1] if "delay-ms=" in opts else []
-    a += ["--work", 2] if "work=" in opts else []
-    return a
-
-
 def pairings(models, wrow):
     """(name, --variant value or None, whether --list says it runs) for every model and variant
     of a workload: its own variants when it has some (model/variant listed, or the model alone
@@ -215,7 +199,8 @@ class Matrix(unittest.TestCase):
         jobs = []
         for w, wrow in workloads.items():
             for name, m, v, should in pairings(models, wrow):
-                args = ["--model", m, "--workload", w, "--header", *small_args(wrow),
+                small = small_args(wrow, units=2, tasks=3, size=6, units_per_op=2)
+                args = ["--model", m, "--workload", w, "--header", *small,
                         *(["--variant", v] if v else [])]
                 jobs.append((name, w, should, args, wrow["kind"]))
         self.assertGreaterEqual(len(jobs), 100)
