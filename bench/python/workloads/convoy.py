@@ -15,7 +15,6 @@ import workloads
 from stop import Usage
 from workloads.common import DELAY_MS, M64, Figure, Role, Workload, choice
 
-CONVOY_BYTES = 64
 MAX_BUSY = 1024
 RANGE = 1 << 40  # busy unit k hashes ops [k x RANGE, ...)
 
@@ -44,23 +43,16 @@ def convoy_prepare(ctx):
 
 
 def echo(ctx, unit, begin, end):
-    conn = unit.seam.connect(ctx.server)
-    total = 0
-    for op in range(begin, end):
-        total += unit.seam.call(conn, op, CONVOY_BYTES)
-    unit.seam.close(conn)
+    """The echo workload's round trips (64 bytes each, as convoy.c's), then the busy units stop."""
+    total = workloads.get("echo").run(ctx, unit, begin, end)
     ctx.state.done.value = 1
-    return total & M64
+    return total
 
 
 async def aecho(ctx, unit, begin, end):
-    conn = await unit.seam.connect(ctx.server)
-    total = 0
-    for op in range(begin, end):
-        total += await unit.seam.call(conn, op, CONVOY_BYTES)
-    await unit.seam.close(conn)
+    total = await workloads.get("echo").arun(ctx, unit, begin, end)
     ctx.state.done.value = 1
-    return total & M64
+    return total
 
 
 def busy(ctx, unit, begin, end):
@@ -88,9 +80,8 @@ async def abusy(ctx, unit, begin, end):
 
 
 def convoy_expect(ctx):
-    from server import payload_sum
     st, run = ctx.state, _busy(ctx).run
-    total = sum(payload_sum(op, CONVOY_BYTES) for op in range(ctx.size))
+    total = workloads.get("echo").expect(ctx)
     for k in range(ctx.units - 1):
         total += run(st.busy_ctx, None, k * RANGE, k * RANGE + st.ops[k])
     return total & M64
