@@ -254,11 +254,15 @@ class AsyncSeam:
     pus: tuple = ()  # the run's PUs, for children
     waits: list = dataclasses.field(default_factory=list)
     yields: int = 0
+    aio: typing.Any = None  # the asyncio module, looked up once, not at every wait or yield
+
+    def __post_init__(self):
+        import asyncio  # the units' event loop runs: imported already
+        self.aio = asyncio
 
     async def sleep(self, seconds):
-        import asyncio
         t0 = time.monotonic_ns()
-        await asyncio.sleep(seconds)
+        await self.aio.sleep(seconds)
         self.waits.append(time.monotonic_ns() - t0)
 
     async def connect(self, path):
@@ -280,9 +284,8 @@ class AsyncSeam:
         await conn.close()
 
     async def spawn(self, argv):
-        import asyncio
         try:
-            child = await asyncio.create_subprocess_exec(*argv, stdin=subprocess.PIPE,
+            child = await self.aio.create_subprocess_exec(*argv, stdin=subprocess.PIPE,
                                                          stdout=subprocess.PIPE)
         except OSError as e:
             raise io_failed(f"start {argv[0]}", e)
@@ -292,8 +295,6 @@ class AsyncSeam:
     async def stream(self, child, chunks, sink):
         """As BlockingSeam.stream: the feeding and the reading are two coroutines of the seam's
         own, gathered, so either waits without holding up the other."""
-        import asyncio
-
         async def feed():
             for chunk in chunks:
                 child.stdin.write(chunk)
@@ -306,7 +307,7 @@ class AsyncSeam:
                 sink(data)
 
         try:
-            await asyncio.gather(feed(), read())
+            await self.aio.gather(feed(), read())
         except OSError as e:
             raise io_failed("stream through the child", e)
 
@@ -320,6 +321,5 @@ class AsyncSeam:
         return self.meet_gate.pass_together()
 
     def give_way(self):
-        import asyncio
         self.yields += 1
-        return asyncio.sleep(0)
+        return self.aio.sleep(0)
