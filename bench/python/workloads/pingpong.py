@@ -54,11 +54,14 @@ class FutureBaton:
     turn: int = 0
     value: int = 0
     waiter: typing.Any = None
+    loop: typing.Any = None  # the units' event loop, looked up at the first wait, not every turn
 
     async def wait(self, turn):
-        import asyncio
+        if self.loop is None:
+            import asyncio
+            self.loop = asyncio.get_running_loop()
         while self.turn != turn:
-            self.waiter = asyncio.get_running_loop().create_future()
+            self.waiter = self.loop.create_future()
             await self.waiter
         return self.value
 
