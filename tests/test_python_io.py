@@ -169,18 +169,27 @@ class Convoy(unittest.TestCase):
                                                              f"hashing threads {beside}")
 
 
+def end_session(p):
+    """After a failed check: no run of the test goes on (a run leads its own session)."""
+    if p.poll() is None:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+
+
 class NothingLeft(unittest.TestCase):
     def test_no_process_or_socket_of_a_run_survives_it(self):
         """A normal end, SIGINT, SIGTERM and the watchdog, with the delay server up (echo) and
-        with children (subprocess): each run in a session and a TMPDIR of its own, all at once."""
-        echo = ("--workload", "echo", "--units", 20, "--size", 100, "--delay-ms", 20)
+        with children (subprocess): each run in a session and a TMPDIR of its own, all at once.
+        A run to be stopped would go on for half an hour: however slowly a loaded host starts
+        it, it is still under way when its signal comes."""
+        echo = ("--workload", "echo", "--units", 20, "--size", 100_000, "--delay-ms", 20)
         runs = ((("threads", "--workload", "echo", "--units", 3, "--size", 2, "--delay-ms", 1),
                  None, 0),
                 (("procs", *echo), signal.SIGINT, 130),
                 (("coros", *echo), signal.SIGTERM, 143),
                 (("threads", *echo, "--timeout-s", 1), None, 1),
-                (("threads", "--workload", "subprocess", "--size", 1 << 30), signal.SIGINT,
-                 130))
+                (("threads", "--workload", "subprocess", "--size", 1 << 40),
+                 signal.SIGINT, 130))
         with tempfile.TemporaryDirectory() as tmp:
             started = []
             for k, (args, _, _) in enumerate(runs):
@@ -190,15 +199,25 @@ class NothingLeft(unittest.TestCase):
                     [PY, "--model", *map(str, args)], stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE, text=True, start_new_session=True,
                     env={**os.environ, "TMPDIR": d})))
-            for (d, p), (_, stop, _) in zip(started, runs):
-                if stop:
-                    # Under way: the delay server or the children are up (a fixed pause is
-                    # too short on a loaded host, and tests a run that has not started).
-                    until = time.monotonic() + T.RUN_TIMEOUT_S
-                    while len(T.session_left(p.pid)) < 2 and time.monotonic() < until:
-                        time.sleep(0.05)
-                    time.sleep(0.3)
-                    os.kill(p.pid, stop)
+                self.addCleanup(end_session, started[-1][1])
+            # Each is signalled 0.3 s after it is seen under way (its delay server or its
+            # children up: a fixed pause is too short on a loaded host, and tests a run that
+            # has not started), all watched at once: the subprocess run keeps both cores busy.
+            seen = {k: None for k, (_, stop, _) in enumerate(runs) if stop}
+            until = time.monotonic() + T.RUN_TIMEOUT_S
+            while seen:
+                for k, when in list(seen.items()):
+                    (args, stop, _), p = runs[k], started[k][1]
+                    if p.poll() is not None:
+                        self.fail(f"{args[:3]} ended before its {stop.name}: "
+                                  f"{p.communicate()[1]}")
+                    now = time.monotonic()
+                    if when is None and (len(T.session_left(p.pid)) >= 2 or now > until):
+                        seen[k] = now
+                    elif when is not None and now - when >= 0.3:
+                        os.kill(p.pid, stop)
+                        del seen[k]
+                time.sleep(0.05)
             for (d, p), (args, stop, want) in zip(started, runs):
                 _, err = p.communicate(timeout=T.RUN_TIMEOUT_S)
                 self.assertEqual((p.returncode, T.session_left(p.pid), os.listdir(d)),
