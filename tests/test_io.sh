@@ -114,19 +114,20 @@ left=$(left_in_session "$sid")
 	fail "threads past ulimit -v: exit $rc, $left left ($(cat "$TMP/err"))"
 
 # 5. Interrupted mid-run (SIGINT to the harness): the server and every unit go, and so does
-# the socket directory.
+# the socket directory. The run would last half an hour: exit 130 says the signal ended it.
 for m in procs coros; do
-	start_in_session "$CVP" --model "$m" --workload echo --units 50 --size 100 --delay-ms 20
+	start_in_session "$CVP" --model "$m" --workload echo --units 50 --size 100000 --delay-ms 20
 	sleep 0.5
 	kill -INT "$sid"
-	wait
+	wait "$job"
+	rc=$?
 	sleep 0.3
 	# Units and server die with the harness (PR_SET_PDEATHSIG) and are reparented to init,
 	# which may be slow to reap them: count what still runs, not zombies.
 	left=$(left_in_session "$sid")
-	[ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
-		pass "$m: interrupted echo run leaves nothing" ||
-		fail "$m: interrupted: $left processes, dir: $(ls "$SOCKDIR")"
+	[ "$rc" -eq 130 ] && [ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+		pass "$m: interrupted echo run exits 130 and leaves nothing" ||
+		fail "$m: interrupted: exit $rc, $left processes, dir: $(ls "$SOCKDIR")"
 done
 
 # 6. Bad values for the IO flags: exit 2, one line naming the flag, nothing on stdout.
