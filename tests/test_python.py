@@ -92,6 +92,16 @@ def session_left(sid):
     return left
 
 
+def catches(pid, sig):
+    """Whether process pid has a handler of its own for sig (/proc/PID/status, SigCgt)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            mask = next(int(line.split()[1], 16) for line in f if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask >> (sig - 1) & 1)
+
+
 class Row(unittest.TestCase):
     def test_header_equals_build_cvps(self):
         c = cvp("--model", "serial", "--workload", "hash", "--size", 10, "--header", binary=C,
@@ -390,12 +400,19 @@ class Limits(unittest.TestCase):
 
 class NothingLeft(unittest.TestCase):
     def run_in_session(self, args, stop=None):
-        """Runs cvp-py as the leader of a new session; stop: a signal sent after 1 s."""
+        """Runs cvp-py as the leader of a new session; stop: a signal sent 1 s after the arm
+        has taken its stop signals over (before that, a loaded host may still be starting
+        the interpreter, whose own SIGINT handler would end it with a traceback)."""
         p = subprocess.Popen([PY, *map(str, args)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
         if stop:
+            until = time.monotonic() + RUN_TIMEOUT_S
+            while not catches(p.pid, signal.SIGTERM) and p.poll() is None and \
+                    time.monotonic() < until:
+                time.sleep(0.02)
             time.sleep(1.0)
-            os.kill(p.pid, stop)
+            if p.poll() is None:  # else its status, checked by the caller, tells why
+                os.kill(p.pid, stop)
         _, err = p.communicate(timeout=RUN_TIMEOUT_S)
         return p.returncode, err, session_left(p.pid)
 
