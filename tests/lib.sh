@@ -76,3 +76,13 @@ start_in_session() {
 }
 # Processes of session $1 still running (a zombie is dead: init reaps it when it gets to it).
 left_in_session() { ps -eo sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
+# The same once it reaches 0, or after 2 s: processes that die with their parent (the
+# parent-death signal) may take a moment on a loaded host.
+left_settled() {
+	_k=0
+	while [ "$(left_in_session "$1")" -gt 0 ] && [ "$_k" -lt 20 ]; do
+		sleep 0.1
+		_k=$((_k + 1))
+	done
+	left_in_session "$1"
+}

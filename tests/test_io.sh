@@ -121,10 +121,9 @@ for m in procs coros; do
 	kill -INT "$sid"
 	wait "$job"
 	rc=$?
-	sleep 0.3
 	# Units and server die with the harness (PR_SET_PDEATHSIG) and are reparented to init,
 	# which may be slow to reap them: count what still runs, not zombies.
-	left=$(left_in_session "$sid")
+	left=$(left_settled "$sid")
 	[ "$rc" -eq 130 ] && [ "$left" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
 		pass "$m: interrupted echo run exits 130 and leaves nothing" ||
 		fail "$m: interrupted: exit $rc, $left processes, dir: $(ls "$SOCKDIR")"
@@ -199,8 +198,6 @@ k=0
 while [ -z "$(find "$SOCKDIR" -name sock 2>/dev/null)" ] && [ "$k" -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
 kill -KILL "$sid"
 wait "$job" 2>/dev/null
-k=0
-while [ "$(left_in_session "$sid")" -gt 0 ] && [ "$k" -lt 20 ]; do sleep 0.1; k=$((k + 1)); done
-[ "$(left_in_session "$sid")" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
+[ "$(left_settled "$sid")" -eq 0 ] && [ -z "$(ls "$SOCKDIR")" ] &&
 	pass "--serve: gone with its directory when its parent is killed" ||
 	fail "--serve: parent killed: $(left_in_session "$sid") left, dir: $(ls "$SOCKDIR")"

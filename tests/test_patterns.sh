@@ -97,8 +97,7 @@ sleep 0.5
 kill -INT "$sid"
 wait "$job"
 rc=$?
-sleep 0.3
-[ "$rc" -eq 130 ] && [ "$(left_in_session "$sid")" -eq 0 ] &&
+[ "$rc" -eq 130 ] && [ "$(left_settled "$sid")" -eq 0 ] &&
 	pass "subprocess interrupted: exit 130, no child survives" ||
 	fail "subprocess interrupted: exit $rc, $(left_in_session "$sid") processes left"
 
