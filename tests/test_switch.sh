@@ -45,16 +45,18 @@ done
 # switch (the token's value mixed and stored, the model's hooks: the stackless model's whole
 # hand-off, ~8 ns here), so asm comes to 0.08-0.09 of ucontext where a system call costs 85 ns
 # (~0.02 where it costs 1 µs): below a tenth. A shared machine has slow spells (other guests
-# of the host) that stretched asm's runs here by 40 % and ucontext's by 25 %: at least 3
-# rounds, more (up to 10) until the best holds; a program busy here meanwhile makes the
-# relations not judged (lib.sh's fail_unless_busy).
+# of the host) that stretch asm's runs more than ucontext's (by 60 % and 30 %, a tenth then
+# out of reach) and last seconds: at least 3 rounds, then, until the best holds, a round every
+# half second for up to 20 s; a program busy here meanwhile makes the relations not judged
+# (lib.sh's fail_unless_busy).
 pp() { # pp SWITCH: ns_per_op of one run of 500 000 hand-offs
 	$CVP --model coros --switch "$1" --workload pingpong --size 500000 --header | awk -F, '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ns_per_op") c = i; next } { print $c }'
 }
 k=0
-while [ "$k" -lt 10 ]; do
+while [ "$k" -lt 40 ]; do
 	k=$((k + 1))
+	[ "$k" -gt 3 ] && sleep 0.5
 	pp ucontext >>"$TMP/pp-ucontext"
 	pp asm >>"$TMP/pp-asm"
 	uc=$(sort -g "$TMP/pp-ucontext" | head -n 1)
