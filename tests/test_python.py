@@ -17,6 +17,7 @@ import tempfile
 import time
 import unittest
 
+import counted
 from small_args import small_args
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -443,48 +444,14 @@ class Source(unittest.TestCase):
         self.assertEqual(got.stdout + got.stderr, "")
 
 
-class Counted(unittest.TextTestResult):
-    """Prints each test as one check line and appends pass/fail to $RESULTS_FILE, as
-    tests/lib.sh does for shell checks."""
-    label = "python"
-
-    def tally(self, test, word, mark, why=""):
-        name = test.id().rsplit(".", 1)[-1].removeprefix("test_").replace("_", " ")
-        print(f"{word:<5} {self.label}: {name}{why}", flush=True)
-        with open(os.environ.get("RESULTS_FILE", os.devnull), "a", encoding="utf-8") as f:
-            f.write(mark + "\n")
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self.tally(test, "ok", "pass")
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self.tally(test, "FAIL", "fail", ": " + str(err[1]).splitlines()[0])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self.tally(test, "FAIL", "fail", f": {err[0].__name__}: {err[1]}")
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self.tally(test, "skip", "skip", f": {reason}")
-
-
-def main(module, label="python"):
-    """Runs a module's tests, each printed as one check line and counted (Counted)."""
+def main(label="python"):
+    """Runs the calling file's tests as counted checks (tests/counted.py), once the binaries
+    they run are built."""
     if not os.access(PY, os.X_OK) or not os.access(C, os.X_OK):
         print(f"FAIL  {label}: build/cvp and build/cvp-py are missing (run make)")
-        return 1
-    Counted.label = label
-    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
-    with open(os.devnull, "w", encoding="utf-8") as devnull:
-        result = unittest.TextTestRunner(resultclass=Counted, verbosity=0,
-                                         stream=devnull).run(suite)
-    for test, trace in result.failures + result.errors:
-        print(f"---- {test.id()}\n{trace}", file=sys.stderr)
-    return 0 if result.wasSuccessful() else 1
+        sys.exit(1)
+    counted.main(label)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.modules[__name__]))
+    main()

@@ -16,7 +16,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -225,4 +224,4 @@ class NothingLeft(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    sys.exit(T.main(sys.modules[__name__], "python io"))
+    T.main("python io")
