@@ -119,9 +119,9 @@ def memory(run, workload):
     for st, c in probe_rows(run, workload):
         parts = [figure_values(run, c, columns) for _, columns in MEMORY + (OBJECTS,)]
         if all(parts[:MEMORY_NEEDED]):
-            name = label(run, st)
-            if chosen.get(c) and chosen[c] not in name:  # "ucontext coroutines" says it
-                name = f"{name} {chosen[c]}"
+            # Told apart by a choice (coroutines' switch): the short name and the choice, as
+            # spawn and switch say it ("ucontext coroutines" would misname the asm ones).
+            name = f"{label(run, st, True)} {chosen[c]}" if chosen.get(c) else label(run, st)
             rows.append([st["runtime"], workload, name, st["model"],
                          model_variant(run, st), st["units"], c, len(run.rows[c]),
                          *[x for vals in parts for x in with_range(vals)]])
